@@ -123,6 +123,7 @@ class Stats(msgspec.Struct, kw_only=True, omit_defaults=True):
     tokens_per_s: float | None = None
     usage: Usage | None = None
     finish_reason: str | None = None
+    estimated_tokens: int = 0  # chunks counted when the server sent no usage
 
 
 class Message(msgspec.Struct, kw_only=True, omit_defaults=True):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+import time
 from pathlib import Path
 
 
@@ -45,13 +46,23 @@ def _fsync_dir(folder: Path) -> None:
         os.close(dir_fd)
 
 
-def remove_stale_temp_files(folder: Path) -> int:
-    """Delete ``.NAME.*.tmp`` leftovers of writes interrupted by a crash; returns how many."""
+def remove_stale_temp_files(
+    folder: Path, *, pattern: str = ".*.tmp", min_age_s: float = 0.0
+) -> int:
+    """Delete ``.NAME.*.tmp`` leftovers of writes interrupted by a crash; returns how many.
+
+    ``pattern`` narrows the files considered (default: every temp file of
+    :func:`atomic_write_bytes`). With ``min_age_s`` only files not modified for that many
+    seconds are removed, so a write still under way in another process is left alone.
+    """
     count = 0
     if not folder.is_dir():
         return 0
-    for tmp in folder.glob(".*.tmp"):
+    cutoff = time.time() - min_age_s
+    for tmp in folder.glob(pattern):
         with contextlib.suppress(OSError):
+            if min_age_s > 0 and tmp.stat().st_mtime > cutoff:
+                continue
             tmp.unlink()
             count += 1
     return count

@@ -1,0 +1,173 @@
+"""Typed, validated settings kept in ``settings.json`` (see docs/FORMAT.md).
+
+Every field has a default and a type (with ranges where they matter), so a missing key
+takes its default, an unknown key (from a newer Chorus) is ignored, and a key with a bad
+value is reset to its default while the rest of the file is kept. A file that is not a
+JSON object at all is set aside as ``settings.json.bad-<timestamp>`` and defaults are used.
+
+No key is ever written here: profiles say where their key lives, and request headers
+named like credentials are dropped before saving.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import msgspec
+
+from core.profiles import ANYFAST_NAME, Profile
+from core.storage.atomic import atomic_write_bytes, remove_stale_temp_files
+
+SETTINGS_VERSION = 1
+RECENT_MODELS_MAX = 20
+SECRET_HEADER_NAMES = frozenset(
+    {"authorization", "proxy-authorization", "api-key", "x-api-key", "cookie"}
+)
+
+Theme = Literal["system", "light", "dark"]
+SendWith = Literal["enter", "ctrl_enter"]
+FontSize = Annotated[int, msgspec.Meta(ge=8, le=32)]
+PanelWidth = Annotated[int, msgspec.Meta(ge=0, le=4000)]
+Base64 = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9+/]*={0,2}$")]
+
+
+class Settings(msgspec.Struct, kw_only=True):
+    version: int = SETTINGS_VERSION
+    theme: Theme = "system"
+    send_with: SendWith = "enter"
+    font_size: FontSize = 11
+    active_profile: str = ANYFAST_NAME
+    profiles: list[Profile] = []  # made by the user; built-in ones are derived at start
+    default_model: str = ""
+    favourite_models: list[str] = []
+    recent_models: list[str] = []  # most recent first, at most RECENT_MODELS_MAX
+    default_params: dict[str, object] = {}  # parameter values sent when a chat sets none
+    presets: dict[str, dict[str, object]] = {}  # named parameter sets
+    window_geometry: Base64 = ""  # QWidget.saveGeometry(), base64
+    window_state: Base64 = ""  # QMainWindow.saveState(), base64
+    sidebar_width: PanelWidth = 260
+    sidebar_visible: bool = True
+    params_panel_width: PanelWidth = 320
+    params_panel_visible: bool = True
+    show_stats: bool = True
+
+    def __post_init__(self) -> None:
+        self.recent_models = list(dict.fromkeys(self.recent_models))[:RECENT_MODELS_MAX]
+
+    def push_recent_model(self, model: str) -> None:
+        """Move ``model`` to the front of ``recent_models`` (keeping at most 20)."""
+        if not model:
+            return
+        rest = [m for m in self.recent_models if m != model]
+        self.recent_models = [model, *rest][:RECENT_MODELS_MAX]
+
+    def profile(self, name: str) -> Profile | None:
+        return next((p for p in self.profiles if p.name == name), None)
+
+
+def secret_headers(profile: Profile) -> list[str]:
+    """The names of ``profile``'s headers that look like credentials (never saved)."""
+    return [name for name in profile.headers if name.strip().lower() in SECRET_HEADER_NAMES]
+
+
+def _savable_profile(profile: Profile) -> Profile:
+    hidden = set(secret_headers(profile))
+    if not hidden:
+        return profile
+    headers = {k: v for k, v in profile.headers.items() if k not in hidden}
+    return msgspec.structs.replace(profile, headers=headers)
+
+
+def encode_settings(settings: Settings) -> bytes:
+    """The JSON text of ``settings`` without built-in profiles or credential headers."""
+    savable = msgspec.structs.replace(
+        settings,
+        version=SETTINGS_VERSION,
+        profiles=[_savable_profile(p) for p in settings.profiles if not p.builtin],
+    )
+    return msgspec.json.format(msgspec.json.encode(savable), indent=2) + b"\n"
+
+
+def save_settings(settings: Settings, path: Path) -> None:
+    """Write ``settings`` to ``path`` atomically."""
+    atomic_write_bytes(path, encode_settings(settings))
+
+
+def _set_aside(path: Path) -> Path | None:
+    """Rename ``path`` to ``<name>.bad-<timestamp>`` beside it; None if that fails."""
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    target = path.with_name(f"{path.name}.bad-{stamp}")
+    n = 1
+    while os.path.lexists(target):
+        target = path.with_name(f"{path.name}.bad-{stamp}-{n}")
+        n += 1
+    try:
+        os.replace(path, target)
+    except OSError:
+        return None
+    return target
+
+
+def _kept_as(aside: Path | None) -> str:
+    if aside is None:
+        return "the file could not be set aside and will be replaced when settings change"
+    return f"the old file was kept as {aside.name}"
+
+
+def _valid_fields(raw: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """The known keys whose values are valid, and one note per known key that is not."""
+    known = set(Settings.__struct_fields__)
+    good: dict[str, Any] = {}
+    bad: list[str] = []
+    for key, value in raw.items():
+        if key not in known:
+            continue
+        try:
+            msgspec.convert({key: value}, Settings)
+        except msgspec.ValidationError as exc:
+            bad.append(str(exc))
+        else:
+            good[key] = value
+    return good, bad
+
+
+def load_settings(path: Path) -> tuple[Settings, str | None]:
+    """Read settings; the second value is a sentence for a person when the file was bad.
+
+    A missing file gives the defaults and no sentence. A file that cannot be read or is
+    not a JSON object is set aside and the defaults are used; invalid values are reset to
+    their defaults and the rest is kept (the original file is set aside too).
+    """
+    remove_stale_temp_files(path.parent, pattern=f".{path.name}.*.tmp", min_age_s=60.0)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return Settings(), None
+    except OSError as exc:
+        aside = _set_aside(path)
+        return Settings(), (
+            f"Your settings file {path.name} could not be opened ({exc.strerror or exc}), "
+            f"so the default settings are in use; {_kept_as(aside)}."
+        )
+    try:
+        raw = msgspec.json.decode(data)
+    except msgspec.DecodeError:
+        raw = None
+    if not isinstance(raw, dict):
+        aside = _set_aside(path)
+        return Settings(), (
+            f"Your settings file {path.name} could not be read (it is not a valid "
+            f"settings file), so the default settings are in use; {_kept_as(aside)}."
+        )
+    good, bad = _valid_fields(raw)
+    settings = msgspec.convert(good, Settings)
+    if not bad:
+        return settings, None
+    aside = _set_aside(path)
+    return settings, (
+        f"Some settings in {path.name} were not valid ({'; '.join(bad)}) and were reset "
+        f"to their defaults; {_kept_as(aside)}."
+    )
