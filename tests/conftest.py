@@ -1,0 +1,1 @@
+from tests.gateway.fixtures import gateway, gateway_server  # noqa: F401
