@@ -1,0 +1,194 @@
+"""What happens to a chat when a person sends, regenerates, edits or stops, without Qt.
+
+The UI controllers (one chat, or one column of a comparison) call these functions and
+:func:`run_answer`; a command-line front end could call the same ones.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Mapping
+from typing import Any, Protocol
+
+from core.api.accumulator import StreamAccumulator
+from core.api.client import ChatClient
+from core.api.errors import APIError, error_info
+from core.chat import Chat, Completion, ErrorInfo, ImagePart, Message, Stats, now
+from core.endpoint import Endpoint
+from core.params import ParamError
+from core.request import BuiltRequest, build_body, to_api_messages
+
+log = logging.getLogger(__name__)
+
+TITLE_MAX_CHARS = 60
+
+
+class Saver(Protocol):
+    """What :func:`run_answer` needs of a saver (core.storage.saver.ThrottledSaver)."""
+
+    def touch(self, chat: Chat) -> None: ...
+
+    async def flush(self) -> None: ...
+
+
+def title_from(text: str) -> str:
+    """A chat title from the first message: its first line, shortened at a word."""
+    line = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
+    if len(line) <= TITLE_MAX_CHARS:
+        return line or "New chat"
+    cut = line[:TITLE_MAX_CHARS].rsplit(" ", 1)[0]
+    return (cut if len(cut) > TITLE_MAX_CHARS // 2 else line[:TITLE_MAX_CHARS]) + "…"
+
+
+def add_user_message(chat: Chat, text: str, images: list[ImagePart] | None = None) -> Message:
+    """Append a user message under the current leaf; titles an untitled chat."""
+    message = chat.append(Message(role="user", content=text, images=list(images or [])))
+    if not chat.title:
+        chat.title = title_from(text) if text.strip() else "Image"
+    return message
+
+
+def start_answer(chat: Chat, model: str, params: Mapping[str, object]) -> Message:
+    """Append an empty assistant message (status "streaming") under the current leaf."""
+    return chat.append(
+        Message(role="assistant", model=model, params=dict(params), status="streaming")
+    )
+
+
+def regenerate(chat: Chat, answer_id: str, model: str, params: Mapping[str, object]) -> Message:
+    """A new answer beside ``answer_id`` (the old one stays as another branch)."""
+    fresh = Message(role="assistant", model=model, params=dict(params), status="streaming")
+    return chat.add_sibling(answer_id, fresh)
+
+
+def edit_user_message(
+    chat: Chat, message_id: str, text: str, model: str, params: Mapping[str, object]
+) -> tuple[Message, Message]:
+    """A new version of a user message beside the old one, and an empty answer under it."""
+    original = chat.by_id()[message_id]
+    edited = chat.add_sibling(
+        message_id, Message(role="user", content=text, images=list(original.images))
+    )
+    return edited, start_answer(chat, model, params)
+
+
+def reset_answer(answer: Message) -> None:
+    """Clear a failed or stopped answer so it can be asked again in place."""
+    answer.content = ""
+    answer.reasoning = ""
+    answer.tool_calls = []
+    answer.choices = []
+    answer.chosen = 0
+    answer.error = None
+    answer.stats = None
+    answer.status = "streaming"
+
+
+def build_request(chat: Chat, answer: Message, params: Mapping[str, object]) -> BuiltRequest:
+    """The request for ``answer``: the branch above it, the system prompt and the params."""
+    history = chat.branch(answer.parent) if answer.parent is not None else []
+    messages = to_api_messages(history, chat.system_prompt)
+    return build_body(answer.model, messages, params)
+
+
+def apply_completion(answer: Message, completion: Completion) -> None:
+    """Copy what has arrived into ``answer`` (content mirrors the chosen choice)."""
+    choices = completion.choices
+    if len(choices) > 1:
+        answer.choices = list(choices)
+    chosen = next((c for c in choices if c.index == answer.chosen), None)
+    if chosen is None and choices:
+        chosen = choices[0]
+    if chosen is not None:
+        answer.content = chosen.content or chosen.refusal
+        answer.reasoning = chosen.reasoning
+        answer.tool_calls = list(chosen.tool_calls)
+    answer.stats = Stats(
+        model=completion.model,
+        request_id=completion.id,
+        ttft_s=completion.ttft_s,
+        total_s=completion.total_s,
+        tokens_per_s=completion.tokens_per_s,
+        usage=completion.usage,
+        finish_reason=chosen.finish_reason if chosen is not None else None,
+        estimated_tokens=completion.estimated_tokens if completion.usage is None else 0,
+    )
+
+
+def choose(answer: Message, index: int) -> None:
+    """Show choice ``index`` of an answer with n > 1."""
+    for choice in answer.choices:
+        if choice.index == index:
+            answer.chosen = index
+            answer.content = choice.content or choice.refusal
+            answer.reasoning = choice.reasoning
+            answer.tool_calls = list(choice.tool_calls)
+            if answer.stats is not None:
+                answer.stats.finish_reason = choice.finish_reason
+            return
+
+
+async def run_answer(
+    client: ChatClient,
+    endpoint: Endpoint,
+    chat: Chat,
+    answer: Message,
+    params: Mapping[str, object],
+    saver: Saver,
+    *,
+    on_progress: Callable[[Message, StreamAccumulator], None] | None = None,
+    on_retry: Callable[[APIError, float], None] | None = None,
+) -> Message:
+    """Ask for ``answer`` and stream it in; always leaves it in a final state and saved.
+
+    Ends "done", "error" (``answer.error`` says why; the partial text stays) or, when the
+    task is cancelled, "stopped" with the partial text (the CancelledError propagates).
+    """
+    try:
+        built = build_request(chat, answer, params)
+    except ParamError as exc:
+        answer.status = "error"
+        answer.error = ErrorInfo(kind="ParamError", message=str(exc))
+        saver.touch(chat)
+        await saver.flush()
+        return answer
+    answer.params = _sent_params(built.body)
+    acc = StreamAccumulator()
+
+    def progress(state: StreamAccumulator) -> None:
+        answer.content = state.content(answer.chosen)
+        answer.reasoning = state.reasoning(answer.chosen)
+        saver.touch(chat)
+        if on_progress is not None:
+            on_progress(answer, state)
+
+    try:
+        completion = await client.complete(
+            endpoint, built.body, acc, on_update=progress, on_retry=on_retry
+        )
+        apply_completion(answer, completion)
+        answer.status = "done"
+    except asyncio.CancelledError:
+        apply_completion(answer, acc.snapshot())
+        answer.status = "stopped"
+        raise
+    except APIError as exc:
+        apply_completion(answer, acc.snapshot())
+        answer.status = "error"
+        answer.error = error_info(exc)
+    except Exception as exc:  # a bug must not leave the answer "streaming" forever
+        log.exception("answer failed")
+        apply_completion(answer, acc.snapshot())
+        answer.status = "error"
+        answer.error = ErrorInfo(kind=type(exc).__name__, message=f"Something went wrong: {exc}")
+    finally:
+        chat.updated_at = now()
+        saver.touch(chat)
+        await asyncio.shield(saver.flush())
+    return answer
+
+
+def _sent_params(body: Mapping[str, Any]) -> dict[str, object]:
+    """The body without the conversation: what was sent besides the messages."""
+    return {k: v for k, v in body.items() if k not in ("messages",)}
