@@ -28,7 +28,8 @@ import orjson
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from core.api.accumulator import StreamAccumulator
-from core.api.sse import ChatStreamDecoder
+from core.api.client import ChatClient
+from core.endpoint import Endpoint
 
 CHUNKS = 20_000
 BASE_URL = "http://127.0.0.1:9/v1"
@@ -123,22 +124,13 @@ REQUEST = {
 async def consume_chorus(
     client: httpx.AsyncClient, url: str, *, sink: list[str] | None = None
 ) -> int:
-    """Stream one answer the Chorus way; return the number of chunks taken.
+    """Stream one answer through Chorus's own client; return the number of chunks taken.
 
     ``sink``, when given, receives the final text of choice 0.
     """
-    decoder = ChatStreamDecoder()
+    chat = ChatClient(client)
     acc = StreamAccumulator()
-    async with client.stream("POST", url, json=REQUEST) as response:
-        response.raise_for_status()
-        async for data in response.aiter_bytes():
-            chunks = decoder.feed(data)
-            if chunks:
-                acc.add_many(chunks)
-    tail = decoder.close()
-    if tail:
-        acc.add_many(tail)
-    acc.finish()
+    await chat.complete(Endpoint(BASE_URL), dict(REQUEST), acc)
     snapshot = acc.snapshot()
     if sink is not None:
         sink.append(snapshot.choices[0].content if snapshot.choices else "")

@@ -193,7 +193,7 @@ async def test_edit_user_message_branches_and_sends_new_text(gateway, client: Ch
     original = add_user_message(chat, "old question")
     answer = start_answer(chat, "m", {})
     await run_answer(client, Endpoint(gateway.url), chat, answer, {}, RecordingSaver())
-    edited, fresh = edit_user_message(chat, original.id, "new question", "m", {})
+    _edited, fresh = edit_user_message(chat, original.id, "new question", "m", {})
     await run_answer(client, Endpoint(gateway.url), chat, fresh, {}, RecordingSaver())
     assert gateway.last.body["messages"] == [{"role": "user", "content": "new question"}]
     assert [m.content for m in chat.branch()] == ["new question", fresh.content]
