@@ -1,0 +1,1 @@
+"""Dialogs; each gets its collaborators through its constructor."""

@@ -1,0 +1,1 @@
+"""Widgets of the main window; each gets its collaborators through its constructor."""
