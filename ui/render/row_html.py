@@ -1,0 +1,180 @@
+"""HTML for the parts of a message row around its body: header, thinking toggle, tool
+calls, choices, error box, stats line, streaming indicator. Also the texts that the
+copy actions put on the clipboard.
+
+Links use the ``chorus:`` scheme; the view maps them to actions:
+``chorus:think`` (toggle thinking), ``chorus:branch/-1|1``, ``chorus:choice/<i>``,
+``chorus:retry``, ``chorus:details`` (toggle error details), ``chorus:copy/<n>``.
+
+Pure functions: no Qt.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from core.chat import ErrorInfo, Message, Stats, ToolCall
+from ui.render.highlight import escape
+from ui.render.markdown import escape_attr, pretty_json
+from ui.render.theme import palette
+
+ROLE_LABELS = {"user": "You", "assistant": "Assistant", "system": "System", "tool": "Tool"}
+
+
+def role_label(message: Message) -> str:
+    return ROLE_LABELS.get(message.role, message.role.title())
+
+
+def header_html(
+    message: Message, sibling_index: int, sibling_count: int, theme: str, *, live: bool
+) -> str:
+    """Role and model on the left, the branch switcher on the right."""
+    p = palette(theme)
+    who = f"<b>{escape(role_label(message))}</b>"
+    detail = message.model or message.name
+    if message.role == "assistant" and message.stats and message.stats.model:
+        detail = message.stats.model
+    if detail:
+        who += f'<span style="color:{p.muted};"> · {escape(detail)}</span>'
+    branch = ""
+    if sibling_count > 1:
+        branch = (
+            f'<a href="chorus:branch/-1">‹</a>'
+            f'<span style="color:{p.muted};"> {sibling_index + 1}/{sibling_count} </span>'
+            f'<a href="chorus:branch/1">›</a>'
+        )
+    html = (
+        '<table width="100%" cellspacing="0" cellpadding="0"><tr>'
+        f'<td>{who}</td><td align="right">{branch}</td></tr></table>'
+    )
+    for image in message.images:
+        name = image.name or ("image" if image.url.startswith("data:") else image.url)
+        html += f'<p style="color:{p.muted};">[image: {escape(name)}]</p>'
+    return html
+
+
+def thinking_html(message: Message, theme: str, *, expanded: bool, live: bool) -> str:
+    """The "Thinking" toggle shown above an answer that has reasoning."""
+    if not message.reasoning:
+        return ""
+    p = palette(theme)
+    arrow = "▾" if expanded else "▸"
+    label = "Thinking…" if live and not message.content else "Thinking"
+    return f'<p><a href="chorus:think" style="color:{p.muted};">{arrow} {label}</a></p>'
+
+
+def tool_calls_html(calls: Sequence[ToolCall], theme: str, *, live: bool) -> str:
+    """Each tool call: its name and its arguments (pretty JSON once complete)."""
+    if not calls:
+        return ""
+    p = palette(theme)
+    out = []
+    for call in calls:
+        args = call.arguments if live else (pretty_json(call.arguments) or call.arguments)
+        out.append(
+            f'<table width="100%" cellspacing="0" cellpadding="0" '
+            f'style="background-color:{p.code_bg}; margin-bottom: 6px;">'
+            f'<tr><td style="padding: 2px 8px; background-color:{p.code_header_bg}; '
+            f'color:{p.muted}; font-size: small;">Tool call · '
+            f"<b>{escape(call.name or '?')}</b></td></tr>"
+            f'<tr><td style="padding: 6px 8px;"><pre>{escape(args)}</pre></td></tr></table>'
+        )
+    return "".join(out)
+
+
+def choices_html(message: Message, theme: str) -> str:
+    """'Choice 1 of 2 ‹ ›' when the answer has several choices (n > 1)."""
+    count = len(message.choices)
+    if count < 2:
+        return ""
+    p = palette(theme)
+    chosen = min(max(message.chosen, 0), count - 1)
+    prev_link = f'<a href="chorus:choice/{chosen - 1}">‹</a>' if chosen > 0 else "‹"
+    next_link = f'<a href="chorus:choice/{chosen + 1}">›</a>' if chosen < count - 1 else "›"
+    return (
+        f'<p style="color:{p.muted};">Choice {chosen + 1} of {count} '
+        f"&nbsp;{prev_link}&nbsp;{next_link}</p>"
+    )
+
+
+def error_html(error: ErrorInfo, theme: str, *, details: bool) -> str:
+    """The error box: one sentence, Retry and Details links, the details when open."""
+    p = palette(theme)
+    body = (
+        f'<span style="color:{p.error_text};"><b>{escape(error.message)}</b></span><br>'
+        f'<a href="chorus:retry">Retry</a> · <a href="chorus:details">Details</a>'
+    )
+    if details:
+        lines = [f"Kind: {error.kind}"]
+        if error.status is not None:
+            lines.append(f"Status: {error.status}")
+        if error.request_id:
+            lines.append(f"Request id: {error.request_id}")
+        if error.retry_after_s is not None:
+            lines.append(f"Retry after: {error.retry_after_s:g} s")
+        if error.detail:
+            lines.append(error.detail)
+        body += f"<pre>{escape(chr(10).join(lines))}</pre>"
+    return (
+        f'<table width="100%" cellspacing="0" cellpadding="8" '
+        f'style="background-color:{p.error_bg}; border: 1px solid {p.error_border}; '
+        f'border-collapse: collapse; margin-top: 4px;"><tr><td>{body}</td></tr></table>'
+    )
+
+
+def stats_text(stats: Stats) -> str:
+    """'model · TTFT 0.42 s · 38.1 tok/s · 12+240 tokens · stop' (missing parts left out)."""
+    parts = []
+    if stats.model:
+        parts.append(stats.model)
+    if stats.ttft_s is not None:
+        parts.append(f"TTFT {stats.ttft_s:.2f} s")
+    if stats.tokens_per_s is not None:
+        parts.append(f"{stats.tokens_per_s:.1f} tok/s")
+    usage = stats.usage
+    if usage is not None and (usage.prompt_tokens is not None or usage.completion_tokens):
+        prompt = usage.prompt_tokens if usage.prompt_tokens is not None else "?"
+        completion = usage.completion_tokens if usage.completion_tokens is not None else "?"
+        parts.append(f"{prompt}+{completion} tokens")
+    if stats.finish_reason:
+        parts.append(stats.finish_reason)
+    return " · ".join(parts)
+
+
+def footer_html(message: Message, theme: str, *, live: bool, details: bool) -> str:
+    """Choices indicator, error box, stats line and the streaming indicator."""
+    p = palette(theme)
+    out = [choices_html(message, theme)]
+    if message.error is not None and message.status == "error":
+        out.append(error_html(message.error, theme, details=details))
+    if live:
+        out.append(f'<p style="color:{p.link};">● Generating…</p>')
+    elif message.role == "assistant":
+        line = stats_text(message.stats) if message.stats else ""
+        if message.status == "stopped":
+            line = "Stopped" + (f" · {line}" if line else "")
+        if line:
+            tip = ""
+            if message.stats and message.stats.request_id:
+                tip = f' title="Request id: {escape_attr(message.stats.request_id)}"'
+            out.append(
+                f'<p style="color:{p.muted}; font-size: small;"><span{tip}>'
+                f"{escape(line)}</span></p>"
+            )
+    return "".join(out)
+
+
+def message_markdown(message: Message) -> str:
+    """The message as Markdown, for "Copy as Markdown"."""
+    return message.content
+
+
+def transcript_markdown(messages: Sequence[Message]) -> str:
+    """A whole branch as Markdown, for "Copy all"."""
+    out = []
+    for message in messages:
+        who = role_label(message)
+        if message.role == "assistant" and message.model:
+            who += f" ({message.model})"
+        out.append(f"**{who}:**\n\n{message.content.strip()}")
+    return "\n\n---\n\n".join(out) + "\n"
