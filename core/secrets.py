@@ -246,37 +246,58 @@ class Secrets:
         *,
         status: KeyringStatus | None = None,
     ) -> None:
+        self._backend = backend
         self._keyring = KeyringSecrets(backend)
-        self._status = status if status is not None else probe_keyring(backend)
-        self._store: SecretStore | None = self._keyring if self._status.available else None
-        self._mode: Mode = "keyring" if self._status.available else "none"
-        if not self._status.available:
-            log.warning("No usable keyring: %s", self._status.reason)
+        self._store: SecretStore | None = None
+        self._mode: Mode = "none"
+        self._status = KeyringStatus(False, "none", "")
+        self._probed = False
+        if status is not None:
+            self._take(status)
+
+    def _take(self, status: KeyringStatus) -> None:
+        self._probed = True
+        self._status = status
+        self._store = self._keyring if status.available else None
+        self._mode = "keyring" if status.available else "none"
+        if not status.available:
+            log.warning("No usable keyring: %s", status.reason)
+
+    def _ensure(self) -> None:
+        """Find the keyring on first use: discovering backends takes tens of ms."""
+        if not self._probed:
+            self._take(probe_keyring(self._backend))
 
     @property
     def status(self) -> KeyringStatus:
+        self._ensure()
         return self._status
 
     @property
     def keyring_available(self) -> bool:
+        self._ensure()
         return self._status.available
 
     @property
     def keyring_reason(self) -> str:
+        self._ensure()
         return self._status.reason
 
     @property
     def mode(self) -> Mode:
         """``"keyring"``, ``"session"`` (memory), ``"custom"`` or ``"none"`` (no store)."""
+        self._ensure()
         return self._mode
 
     @property
     def needs_choice(self) -> bool:
         """True when there is no keyring and the person has not chosen what to do."""
+        self._ensure()
         return self._store is None
 
     def use_session_only(self) -> None:
         """Keep keys in memory until the app quits (the person chose this)."""
+        self._ensure()
         if self._mode != "session":
             self._store = MemorySecrets()
             self._mode = "session"
@@ -284,16 +305,19 @@ class Secrets:
 
     def use_backend(self, store: SecretStore) -> None:
         """Keep keys in ``store``, a store the person explicitly chose."""
+        self._ensure()
         self._store = store
         self._mode = "custom"
         log.info("Keys are kept in %r", store)
 
     def get(self, profile_name: str) -> str | None:
+        self._ensure()
         if self._store is None:
             return None
         return self._call(lambda store: store.get(profile_name))
 
     def set(self, profile_name: str, key: str) -> None:
+        self._ensure()
         if self._store is None:
             raise KeyringUnavailableError(
                 f"{self._status.reason} Choose “Keep keys for this session only” to use "
@@ -302,10 +326,12 @@ class Secrets:
         self._call(lambda store: store.set(profile_name, key))
 
     def delete(self, profile_name: str) -> None:
+        self._ensure()
         if self._store is not None:
             self._call(lambda store: store.delete(profile_name))
 
     def location(self) -> str:
+        self._ensure()
         if self._store is None:
             return f"No key can be saved. {self._status.reason}"
         return self._store.location()
@@ -324,4 +350,4 @@ class Secrets:
             raise
 
     def __repr__(self) -> str:
-        return f"Secrets(mode={self._mode!r}, keyring_available={self.keyring_available})"
+        return f"Secrets(mode={self._mode!r}, probed={self._probed})"

@@ -2,37 +2,153 @@
 
 from __future__ import annotations
 
+import argparse
 import asyncio
+import logging
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
+import httpx
 import qasync
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QLabel, QMainWindow
+from PySide6.QtWidgets import QApplication
+
+from core import paths
+from core.api.client import ChatClient, make_http_client
+from core.models import ModelCatalog
+from core.secrets import Secrets
+from core.settings import load_settings
+from core.storage.chat_store import ChatStore
+from core.storage.saver import ThrottledSaver
+from ui.controllers.chat_controller import ChatController
+from ui.gc_guard import GarbageCollector
+from ui.main_window import MainWindow
+from ui.services import Services
+from ui.theme import apply_theme
 
 APP_NAME = "Chorus"
+log = logging.getLogger(__name__)
 
 
-def build_window() -> QMainWindow:
-    window = QMainWindow()
-    window.setWindowTitle(APP_NAME)
-    label = QLabel("Chorus")
-    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-    window.setCentralWidget(label)
-    window.resize(1100, 720)
-    return window
+@dataclass
+class Assembly:
+    window: MainWindow
+    services: Services
+    controller: ChatController
+
+    def finish_start(self) -> None:
+        """What can wait until the window is on screen: finding the keyring (tens of
+        ms of backend discovery) and the profile that can send."""
+        _pick_usable_profile(self.services)
+        self.window.set_ready()
+
+    async def close(self) -> None:
+        await self.controller.shutdown()
+        await self.services.client.aclose()
+
+
+def build(
+    app: QApplication,
+    env: Mapping[str, str] | None = None,
+    *,
+    secrets: Secrets | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> Assembly:
+    """Make every service and the main window (not shown). Call inside a running loop."""
+    env = dict(os.environ if env is None else env)
+    settings_path = paths.settings_path(env)
+    settings, settings_problem = load_settings(settings_path)
+    theme = apply_theme(app, settings.theme)
+    store = ChatStore(paths.chats_dir(env))
+    services = Services(
+        # The HTTP client (TLS set-up, connection pool) is made on first use.
+        client=ChatClient(lambda: make_http_client(transport=transport)),
+        store=store,
+        catalog=ModelCatalog(paths.cache_dir(env)),
+        secrets=secrets if secrets is not None else Secrets(),
+        settings=settings,
+        settings_path=settings_path,
+        env=env,
+    )
+    holder: list[ChatController] = []
+
+    def save_failed(exc: Exception) -> None:
+        if holder:
+            holder[0].notice.emit("error", f"Could not save the chat: {exc}. Chorus keeps trying.")
+
+    saver = ThrottledSaver(store, on_error=save_failed)
+    controller = ChatController(services.client, store, saver, services.endpoint_for)
+    holder.append(controller)
+    window = MainWindow(controller, services, theme)
+    if settings_problem:
+        window.notice_bar.show_notice("warning", settings_problem)
+    summaries = store.list_chats()
+    if summaries:
+        window.open_chat(summaries[0].id)
+    else:
+        window.new_chat()
+    return Assembly(window, services, controller)
+
+
+def _pick_usable_profile(services: Services) -> None:
+    """When the active profile cannot send but another one can (a key in the environment,
+    a local server), make that one active."""
+    if services.has_usable_profile():
+        return
+    for profile in services.profiles():
+        services.settings.active_profile = profile.name
+        if services.has_usable_profile():
+            return
+    services.settings.active_profile = services.profiles()[0].name
+
+
+def parse_args(argv: Sequence[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="chorus", description="A desktop chat client for OpenAI-compatible endpoints."
+    )
+    parser.add_argument("prompt", nargs="?", help="start a new chat and send this message")
+    parser.add_argument("--model", help="the model for a new chat")
+    return parser.parse_args(list(argv))
+
+
+async def run(app: QApplication, args: argparse.Namespace) -> int:
+    assembly = build(app)
+    window = assembly.window
+    window.show()
+    await asyncio.sleep(0)  # let the first paint happen
+    assembly.finish_start()
+    if args.model or args.prompt:
+        window.new_chat()
+        if args.model:
+            window.set_model(args.model)
+    if not assembly.services.has_usable_profile():
+        window.dialogs.welcome()
+    elif args.prompt:
+        window.composer.set_text(args.prompt)
+        window.composer.send_requested.emit(args.prompt, [])
+    closed = asyncio.Event()
+    app.lastWindowClosed.connect(closed.set)
+    await closed.wait()
+    await assembly.close()
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    app = QApplication(list(argv if argv is not None else sys.argv))
+    logging.basicConfig(
+        level=logging.DEBUG if os.environ.get("CHORUS_DEBUG") else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    argv = list(argv if argv is not None else sys.argv)
+    args = parse_args(argv[1:])
+    app = QApplication(argv[:1])
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(APP_NAME)
+    app.setDesktopFileName("chorus")
+    collector = GarbageCollector(app)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
-    window = build_window()
-    window.show()
-    closed = asyncio.Event()
-    app.aboutToQuit.connect(closed.set)
     with loop:
-        loop.run_until_complete(closed.wait())
-    return 0
+        code: int = loop.run_until_complete(run(app, args))
+    collector.stop()
+    return code

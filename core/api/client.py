@@ -105,18 +105,40 @@ class ChatClient:
 
     def __init__(
         self,
-        http: httpx.AsyncClient,
+        http: httpx.AsyncClient | Callable[[], httpx.AsyncClient],
         *,
         retry: RetryPolicy | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         clock: Callable[[], float] = time.perf_counter,
         rand: Callable[[], float] = random.random,
     ) -> None:
-        self._http = http
+        self._http_source = http
+        self._http_client: httpx.AsyncClient | None = (
+            http if isinstance(http, httpx.AsyncClient) else None
+        )
         self._retry = retry if retry is not None else RetryPolicy()
         self._sleep = sleep
         self._clock = clock
         self._rand = rand
+
+    @property
+    def _http(self) -> httpx.AsyncClient:
+        """The HTTP client; made on first use when a factory was given (a faster start)."""
+        if self._http_client is None:
+            source = self._http_source
+            assert not isinstance(source, httpx.AsyncClient)
+            self._http_client = source()
+        return self._http_client
+
+    @property
+    def started(self) -> bool:
+        """True once the HTTP client exists (something may need closing)."""
+        return self._http_client is not None
+
+    async def aclose(self) -> None:
+        """Close the HTTP client if this client made it."""
+        if self._http_client is not None and not isinstance(self._http_source, httpx.AsyncClient):
+            await self._http_client.aclose()
 
     async def complete(
         self,

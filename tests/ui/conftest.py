@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import gc
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import pytest
@@ -19,3 +20,13 @@ def pytest_asyncio_loop_factories(
     config: pytest.Config, item: pytest.Item
 ) -> Mapping[str, Callable[[], Any]]:
     return {"qasync": _qasync_loop}
+
+
+@pytest.fixture(autouse=True)
+def _collect_garbage_on_the_gui_thread() -> Iterator[None]:
+    """As in the app (ui/gc_guard.py): no cyclic collection in worker or gateway threads,
+    where it would destroy Qt objects off their thread."""
+    gc.disable()
+    yield
+    gc.collect()
+    gc.enable()

@@ -1,0 +1,62 @@
+"""The app's services as one object handed to the main window by the composition root."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from core.api.client import ChatClient
+from core.chat import Chat
+from core.endpoint import Endpoint
+from core.models import ModelCatalog
+from core.profiles import Profile, all_profiles, resolve_endpoint
+from core.secrets import Secrets
+from core.settings import Settings, save_settings
+from core.storage.chat_store import ChatStore
+
+
+@dataclass
+class Services:
+    client: ChatClient
+    store: ChatStore
+    catalog: ModelCatalog
+    secrets: Secrets
+    settings: Settings
+    settings_path: Path
+    env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
+
+    def save_settings(self) -> None:
+        save_settings(self.settings, self.settings_path)
+
+    def profiles(self) -> list[Profile]:
+        return all_profiles(self.settings.profiles, self.env)
+
+    def profile(self, name: str = "") -> Profile:
+        """The named profile, else the active one, else the first."""
+        profiles = self.profiles()
+        wanted = name or self.settings.active_profile
+        for profile in profiles:
+            if profile.name == wanted:
+                return profile
+        return profiles[0]
+
+    def endpoint_for(self, chat: Chat) -> Endpoint:
+        """Where ``chat`` is sent; raises MissingKeyError / ProfileError / SecretStoreError."""
+        return resolve_endpoint(self.profile(chat.profile), self.secrets, self.env)
+
+    def has_usable_profile(self) -> bool:
+        """True when the active profile can send (it has a key, or needs none)."""
+        try:
+            resolve_endpoint(self.profile(), self.secrets, self.env)
+        except Exception:
+            return False
+        return True
+
+    async def test_connection(self, endpoint: Endpoint) -> str:
+        models = await self.client.list_models(endpoint)
+        return f"Connected to {endpoint.base_url}: {len(models)} models available."
+
+    def tester(self) -> Callable[[Endpoint], Awaitable[str]]:
+        return self.test_connection
