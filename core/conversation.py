@@ -33,8 +33,10 @@ class Saver(Protocol):
 
 
 def title_from(text: str) -> str:
-    """A chat title from the first message: its first line, shortened at a word."""
-    line = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
+    """A chat title from the first message: its first line without Markdown marks,
+    shortened at a word."""
+    lines = (ln.strip().lstrip("#>*-` \t").strip() for ln in text.splitlines())
+    line = next((ln for ln in lines if ln), "")
     if len(line) <= TITLE_MAX_CHARS:
         return line or "New chat"
     cut = line[:TITLE_MAX_CHARS].rsplit(" ", 1)[0]

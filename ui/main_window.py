@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from core.chat import Chat, ImagePart
 from core.model_rules import model_traits
+from core.params import default_values
 from core.profiles import describe_url
 from core.storage.chat_store import ChatFileError
 from core.storage.format import summarize
@@ -40,6 +41,9 @@ from ui.window_dialogs import WindowDialogs
 from ui.window_params import WindowParams
 
 log = logging.getLogger(__name__)
+
+# A new person's first model: capable, fast and cheap, where the endpoint has it.
+PREFERRED_DEFAULT_MODELS = ("gpt-4o-mini", "gpt-5-mini", "deepseek-v3-2")
 
 
 class MainWindow(QMainWindow):
@@ -164,7 +168,7 @@ class MainWindow(QMainWindow):
         settings = self.services.settings
         model = self.current_model() or settings.default_model or self._first_model()
         params = dict(self.controller.chat.params) if self.controller.chat else {}
-        params = params or dict(settings.default_params) or {"stream": True}
+        params = params or dict(settings.default_params) or default_values()
         chat = self.controller.new_chat(model, params, settings.active_profile)
         self._show_chat_settings(chat)
         self.sidebar.set_current(None)
@@ -208,8 +212,9 @@ class MainWindow(QMainWindow):
         return self.controller.chat.model if self.controller.chat else ""
 
     def _first_model(self) -> str:
-        models = self.services.catalog.cached(self.services.settings.active_profile)
-        return models[0].id if models else ""
+        models = [m.id for m in self.services.catalog.cached(self.services.settings.active_profile)]
+        preferred = next((m for m in PREFERRED_DEFAULT_MODELS if m in models), "")
+        return preferred or (models[0] if models else "")
 
     def set_model(self, model: str) -> None:
         self.controller.set_model(model)

@@ -63,6 +63,8 @@ def test_title_from_first_line_shortened_at_a_word() -> None:
     assert len(title) <= 61
     assert long.startswith(title[:-1])
     assert title_from("   ") == "New chat"
+    assert title_from("\n\n## Reversing a string\n\ntext") == "Reversing a string"
+    assert title_from("> quoted question") == "quoted question"
 
 
 async def test_send_streams_into_the_answer_and_saves(gateway, client: ChatClient) -> None:

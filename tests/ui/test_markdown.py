@@ -264,3 +264,13 @@ def test_a_text_that_is_not_an_extension_starts_over() -> None:
     live.update("Something else entirely")
     assert live.generation == generation + 1
     assert "Something else" in live.tail[0].html
+
+
+def test_stats_line_says_when_token_counts_are_an_estimate() -> None:
+    from core.chat import Stats, Usage
+    from ui.render.row_html import stats_text
+
+    measured = Stats(model="m", ttft_s=0.5, usage=Usage(prompt_tokens=12, completion_tokens=240))
+    assert stats_text(measured) == "m · TTFT 0.50 s · 12+240 tokens"
+    estimated = Stats(model="m", estimated_tokens=57, finish_reason="stop")
+    assert stats_text(estimated) == "m · ~57 tokens (no usage from the server) · stop"

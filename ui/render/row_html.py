@@ -136,6 +136,8 @@ def stats_text(stats: Stats) -> str:
         prompt = usage.prompt_tokens if usage.prompt_tokens is not None else "?"
         completion = usage.completion_tokens if usage.completion_tokens is not None else "?"
         parts.append(f"{prompt}+{completion} tokens")
+    elif stats.estimated_tokens:
+        parts.append(f"~{stats.estimated_tokens} tokens (no usage from the server)")
     if stats.finish_reason:
         parts.append(stats.finish_reason)
     return " · ".join(parts)
