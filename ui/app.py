@@ -6,12 +6,14 @@ import argparse
 import asyncio
 import logging
 import os
+import signal
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import httpx
 import qasync
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from core import paths
@@ -129,9 +131,22 @@ async def run(app: QApplication, args: argparse.Namespace) -> int:
         window.composer.send_requested.emit(args.prompt, [])
     closed = asyncio.Event()
     app.lastWindowClosed.connect(closed.set)
+    # Quitting from outside (session end, SIGTERM) stops the loop without running the
+    # rest of this coroutine: save synchronously first.
+    app.aboutToQuit.connect(assembly.controller.save_all_now)
     await closed.wait()
     await assembly.close()
     return 0
+
+
+def _quit_on_signals(app: QApplication) -> None:
+    """SIGTERM and SIGINT quit like closing the window (chats are saved first)."""
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: app.quit())
+    # Python runs signal handlers between bytecodes; a timer lets it run while Qt waits.
+    timer = QTimer(app)
+    timer.start(250)
+    timer.timeout.connect(lambda: None)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -148,7 +163,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     collector = GarbageCollector(app)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
+    _quit_on_signals(app)
+    code = 0
     with loop:
-        code: int = loop.run_until_complete(run(app, args))
+        try:
+            code = loop.run_until_complete(run(app, args))
+        except RuntimeError as exc:  # the app quit from outside; chats were saved
+            log.info("stopped: %s", exc)
     collector.stop()
     return code

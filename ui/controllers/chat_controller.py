@@ -307,6 +307,21 @@ class ChatController(QObject):
         """Write every pending change now."""
         await self._saver.flush()
 
+    def save_all_now(self) -> None:
+        """Write every open chat to disk at once, synchronously: the app is quitting and
+        the event loop may not run again. An answer still streaming is saved as stopped."""
+        chats = dict(self._live)
+        if self.chat is not None and self.chat.messages:
+            chats[self.chat.id] = self.chat
+        for chat in chats.values():
+            for message in chat.messages:
+                if message.status == "streaming":
+                    message.status = "stopped"
+            try:
+                self._store.save(chat)
+            except OSError:
+                log.exception("could not save chat %s while quitting", chat.id)
+
     # --- the end ---------------------------------------------------------------------
 
     async def shutdown(self) -> None:
