@@ -23,7 +23,8 @@ A model id that matches no row is sent everything the person set.
 
 from __future__ import annotations
 
-from fnmatch import fnmatchcase
+import re
+from fnmatch import translate
 from typing import Literal
 
 import msgspec
@@ -174,17 +175,28 @@ def normalize_model_id(model: str) -> str:
     return model.strip().lower().rsplit("/", 1)[-1].replace(".", "-")
 
 
-def _matches(rule: Rule, model_id: str) -> bool:
-    def hit(patterns: tuple[str, ...]) -> bool:
-        return any(fnmatchcase(model_id, normalize_model_id(p)) for p in patterns)
+def _glob_regex(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One regex matching what any of the glob ``patterns`` matches (fnmatch rules,
+    case-sensitive, on normalised ids); None for no patterns."""
+    if not patterns:
+        return None
+    return re.compile("|".join(translate(normalize_model_id(p)) for p in patterns))
 
-    return hit(rule.patterns) and not hit(rule.unless)
+
+# RULES with their patterns and ``unless`` patterns compiled once.
+_COMPILED = tuple((rule, _glob_regex(rule.patterns), _glob_regex(rule.unless)) for rule in RULES)
 
 
 def matching_rules(model: str) -> list[Rule]:
     """The rows of ``RULES`` that apply to ``model``, in table order."""
     model_id = normalize_model_id(model)
-    return [rule for rule in RULES if _matches(rule, model_id)]
+    return [
+        rule
+        for rule, patterns, unless in _COMPILED
+        if patterns is not None
+        and patterns.match(model_id)
+        and not (unless is not None and unless.match(model_id))
+    ]
 
 
 def _number_text(value: float) -> str:

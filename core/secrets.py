@@ -4,6 +4,9 @@ Keys live in the system keyring (service ``"chorus"``, user name = profile name)
 there is no keyring, :class:`Secrets` says so and keeps keys in memory only after the
 person chose that; it never writes a key to a file. No class here shows a key in its
 ``repr()``, and no message or log line contains one.
+
+The keyring package (tens of ms to import) is imported where it is used, so the app can
+show its window before it has been.
 """
 
 from __future__ import annotations
@@ -11,12 +14,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal, Protocol, TypeVar, runtime_checkable
+from typing import TYPE_CHECKING, Literal, Protocol, TypeVar, runtime_checkable
 
-import keyring
-import keyring.backend
-import keyring.errors
-from keyring.backends import chainer, fail, null
+if TYPE_CHECKING:
+    import keyring.backend
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +76,8 @@ class KeyringStatus:
 
 def backend_label(backend: keyring.backend.KeyringBackend) -> str:
     """A display name for a keyring backend, such as ``"Secret Service"``."""
+    from keyring.backends import chainer
+
     if isinstance(backend, chainer.ChainerBackend):
         chained = list(backend.backends)
         return backend_label(chained[0]) if chained else "none"
@@ -95,6 +98,9 @@ def probe_keyring(backend: keyring.backend.KeyringBackend | None = None) -> Keyr
     This looks at which backend is configured and does not read or write an entry, so
     it never makes the desktop ask to unlock the keyring.
     """
+    import keyring
+    from keyring.backends import chainer, fail, null
+
     try:
         chosen = backend if backend is not None else keyring.get_keyring()
     except Exception as exc:  # a broken keyringrc.cfg or backend import fails here
@@ -123,6 +129,8 @@ def probe_keyring(backend: keyring.backend.KeyringBackend | None = None) -> Keyr
 
 def _sentence(exc: BaseException, action: str, secret: str = "") -> str:
     """A sentence for an error of the keyring; ``secret`` is blanked out if it appears."""
+    import keyring.errors
+
     if isinstance(exc, keyring.errors.NoKeyringError):
         text = f"Could not {action}. {_NO_KEYRING}"
     elif isinstance(exc, keyring.errors.KeyringLocked):
@@ -156,6 +164,8 @@ class KeyringSecrets:
 
     @property
     def backend(self) -> keyring.backend.KeyringBackend:
+        import keyring
+
         return self._given if self._given is not None else keyring.get_keyring()
 
     def get(self, profile_name: str) -> str | None:
@@ -175,6 +185,8 @@ class KeyringSecrets:
 
     def delete(self, profile_name: str) -> None:
         """Remove the key; nothing happens when there is none."""
+        import keyring.errors
+
         try:
             self.backend.delete_password(self.service, profile_name)
         except keyring.errors.PasswordDeleteError:
@@ -198,6 +210,8 @@ class KeyringSecrets:
 
 
 def _error(exc: BaseException, action: str, secret: str = "") -> SecretStoreError:
+    import keyring.errors
+
     sentence = _sentence(exc, action, secret)
     log.warning("Keyring error (%s): %s", type(exc).__name__, sentence)
     if isinstance(exc, keyring.errors.NoKeyringError):

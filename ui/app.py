@@ -10,8 +10,8 @@ import signal
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import httpx
 import qasync
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
@@ -29,6 +29,9 @@ from ui.main_window import MainWindow
 from ui.services import Services
 from ui.theme import apply_theme
 
+if TYPE_CHECKING:
+    import httpx
+
 APP_NAME = "Chorus"
 log = logging.getLogger(__name__)
 
@@ -41,9 +44,10 @@ class Assembly:
 
     def finish_start(self) -> None:
         """What can wait until the window is on screen: finding the keyring (tens of
-        ms of backend discovery) and the profile that can send."""
+        ms of backend discovery), the profile that can send, and the common lexers."""
         _pick_usable_profile(self.services)
         self.window.set_ready()
+        self.window.chat_view.load_common_lexers()
 
     async def close(self) -> None:
         await self.controller.shutdown()
@@ -85,7 +89,7 @@ def build(
     window = MainWindow(controller, services, theme)
     if settings_problem:
         window.notice_bar.show_notice("warning", settings_problem)
-    summaries = store.list_chats()
+    summaries = window.sidebar.model.summaries()  # listed by the window, in store order
     if summaries:
         window.open_chat(summaries[0].id)
     else:

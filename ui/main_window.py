@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, Qt, QTimer, QUrl
 from PySide6.QtGui import QCloseEvent, QDesktopServices
@@ -33,12 +34,14 @@ from ui.widgets.composer import Composer
 from ui.widgets.notice_bar import NoticeBar
 from ui.widgets.params_panel import ParamsPanel
 from ui.widgets.request_preview import RequestPreview
-from ui.widgets.search_panel import SearchPanel
 from ui.widgets.sidebar import Sidebar
 from ui.widgets.undo_bar import UndoBar
 from ui.window_actions import WindowActions
 from ui.window_dialogs import WindowDialogs
 from ui.window_params import WindowParams
+
+if TYPE_CHECKING:
+    from ui.widgets.search_panel import SearchPanel
 
 log = logging.getLogger(__name__)
 
@@ -57,10 +60,9 @@ class MainWindow(QMainWindow):
         self._ready = False  # set_ready(): the keyring and profiles are known
 
         self.sidebar = Sidebar(self)
-        self.search_panel = SearchPanel(services.store.search_async, self)
         self.left = QStackedWidget(self)
         self.left.addWidget(self.sidebar)
-        self.left.addWidget(self.search_panel)
+        self._search_panel: SearchPanel | None = None  # made when first shown
 
         self.header = ChatHeader(self)
         self.notice_bar = NoticeBar(self)
@@ -159,8 +161,6 @@ class MainWindow(QMainWindow):
         bar.delete_requested.connect(self.delete_chat)
         bar.export_requested.connect(self.dialogs.export_chat)
         bar.import_requested.connect(self.dialogs.import_chat)
-        self.search_panel.hit_activated.connect(lambda chat_id, _msg: self.open_chat(chat_id))
-        self.search_panel.closed.connect(self.hide_search)
 
     # --- chats -------------------------------------------------------------------------
 
@@ -370,6 +370,20 @@ class MainWindow(QMainWindow):
         self._preview_timer.start()
 
     # --- panels ------------------------------------------------------------------------------
+
+    @property
+    def search_panel(self) -> SearchPanel:
+        """The full-text search panel, in the left column under the chat list; made on
+        first use, as it starts hidden."""
+        if self._search_panel is None:
+            from ui.widgets.search_panel import SearchPanel
+
+            panel = SearchPanel(self.services.store.search_async, self)
+            panel.hit_activated.connect(lambda chat_id, _msg: self.open_chat(chat_id))
+            panel.closed.connect(self.hide_search)
+            self.left.addWidget(panel)
+            self._search_panel = panel
+        return self._search_panel
 
     def show_search(self) -> None:
         self.left.show()

@@ -1,7 +1,8 @@
 """The main window's dialogs and files: model picker, endpoints, keys, export, import.
 
 Every dialog is opened with ``open()``/``show()`` and answered through signals: the app
-runs asyncio on the Qt loop, where a nested ``exec()`` would stall every stream.
+runs asyncio on the Qt loop, where a nested ``exec()`` would stall every stream. The
+dialog modules are imported when a dialog is first opened, not before the window shows.
 """
 
 from __future__ import annotations
@@ -15,18 +16,14 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QFileDialog
 
-from core.export import ChatImportError, chat_to_json, chat_to_markdown, import_chat_json
 from core.profiles import Profile, resolve_endpoint
 from core.storage.atomic import atomic_write_bytes
 from core.storage.format import summarize
-from ui.dialogs.endpoints_dialog import EndpointsDialog
-from ui.dialogs.key_dialog import KeyDialog
-from ui.dialogs.welcome_dialog import WelcomeDialog
 from ui.services import Services
-from ui.widgets.model_picker import ModelPicker
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
+    from ui.widgets.model_picker import ModelPicker
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +43,8 @@ class WindowDialogs:
     # --- models --------------------------------------------------------------------------
 
     def choose_model(self) -> None:
+        from ui.widgets.model_picker import ModelPicker
+
         services = self.services
         settings = services.settings
         profile = services.settings.active_profile
@@ -102,6 +101,8 @@ class WindowDialogs:
     # --- endpoints and keys -----------------------------------------------------------------
 
     def open_endpoints(self) -> None:
+        from ui.dialogs.endpoints_dialog import EndpointsDialog
+
         services = self.services
         dialog = EndpointsDialog(
             services.settings.profiles,
@@ -122,6 +123,8 @@ class WindowDialogs:
         self.window.profiles_changed()
 
     def open_key_dialog(self, profile_name: str = "") -> None:
+        from ui.dialogs.key_dialog import KeyDialog
+
         profile = self.services.profile(profile_name)
         dialog = KeyDialog(profile, self.services.secrets, self.services.tester(), self.window)
         dialog.key_saved.connect(lambda _name: self.window.profiles_changed())
@@ -134,6 +137,8 @@ class WindowDialogs:
         )
 
     def welcome(self) -> None:
+        from ui.dialogs.welcome_dialog import WelcomeDialog
+
         services = self.services
         dialog = WelcomeDialog(
             services.secrets, services.tester(), services.settings.profiles, self.window
@@ -153,6 +158,8 @@ class WindowDialogs:
     # --- files -------------------------------------------------------------------------------
 
     def export_chat(self, chat_id: str, kind: str) -> None:
+        from core.export import chat_to_json, chat_to_markdown
+
         open_chat = self.window.controller.chat
         try:
             chat = (
@@ -193,6 +200,8 @@ class WindowDialogs:
         dialog.open()
 
     def import_file(self, path: str) -> None:
+        from core.export import ChatImportError, import_chat_json
+
         try:
             chat = import_chat_json(Path(path).read_bytes())
         except OSError as exc:

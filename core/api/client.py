@@ -6,6 +6,9 @@ error of ``core.api.errors``. A streamed answer is read one network read at a ti
 each read goes through the SSE decoder into the accumulator, and ``on_update`` is
 called when the read changed what is visible. The response is always closed in a
 ``finally``, so cancelling the task (Stop) frees the connection at once.
+
+httpx (tens of ms to import) is imported by the functions that use it, so the app can
+show its window before it has been.
 """
 
 from __future__ import annotations
@@ -17,10 +20,9 @@ import random
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
-from importlib.metadata import PackageNotFoundError, version
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
-import httpx
 import msgspec
 
 from core.api.accumulator import StreamAccumulator
@@ -32,11 +34,13 @@ from core.api.errors import (
     malformed_response,
     stream_error,
 )
-from core.api.net_errors import body_error, send_error
 from core.api.retry import RetryPolicy, retry_delay
 from core.api.sse import ChatStreamDecoder, MalformedEventError
 from core.chat import Completion
 from core.endpoint import Endpoint
+
+if TYPE_CHECKING:
+    import httpx
 
 __all__ = ["ChatClient", "make_http_client"]
 
@@ -58,20 +62,23 @@ _SSE_TYPES = frozenset({"text/event-stream"})
 _SNIFFED_TYPES = frozenset({"", "text/plain", "application/octet-stream"})
 
 
-def _version() -> str:
+@cache
+def user_agent() -> str:
+    """``Chorus/<version>`` (reading the version imports importlib.metadata)."""
+    from importlib.metadata import PackageNotFoundError, version
+
     try:
-        return version("chorus")
+        return f"Chorus/{version('chorus')}"
     except PackageNotFoundError:
-        return "0"
-
-
-USER_AGENT = f"Chorus/{_version()}"
+        return "Chorus/0"
 
 
 def make_http_client(
     *, transport: httpx.AsyncBaseTransport | None = None, timeout: httpx.Timeout | None = None
 ) -> httpx.AsyncClient:
     """The app's one HTTP client: split timeouts, pooled connections, no redirects."""
+    import httpx
+
     return httpx.AsyncClient(
         transport=transport,
         timeout=timeout
@@ -86,7 +93,7 @@ def make_http_client(
             max_keepalive_connections=MAX_KEEPALIVE_CONNECTIONS,
             keepalive_expiry=KEEPALIVE_EXPIRY_S,
         ),
-        headers={"User-Agent": USER_AGENT},
+        headers={"User-Agent": user_agent()},
         follow_redirects=False,
     )
 
@@ -112,10 +119,13 @@ class ChatClient:
         clock: Callable[[], float] = time.perf_counter,
         rand: Callable[[], float] = random.random,
     ) -> None:
-        self._http_source = http
-        self._http_client: httpx.AsyncClient | None = (
-            http if isinstance(http, httpx.AsyncClient) else None
-        )
+        # A factory is callable, a client is not (isinstance would import httpx here).
+        self._factory: Callable[[], httpx.AsyncClient] | None = None
+        self._http_client: httpx.AsyncClient | None = None
+        if callable(http):
+            self._factory = http
+        else:
+            self._http_client = http
         self._retry = retry if retry is not None else RetryPolicy()
         self._sleep = sleep
         self._clock = clock
@@ -125,9 +135,8 @@ class ChatClient:
     def _http(self) -> httpx.AsyncClient:
         """The HTTP client; made on first use when a factory was given (a faster start)."""
         if self._http_client is None:
-            source = self._http_source
-            assert not isinstance(source, httpx.AsyncClient)
-            self._http_client = source()
+            assert self._factory is not None
+            self._http_client = self._factory()
         return self._http_client
 
     @property
@@ -137,7 +146,7 @@ class ChatClient:
 
     async def aclose(self) -> None:
         """Close the HTTP client if this client made it."""
-        if self._http_client is not None and not isinstance(self._http_source, httpx.AsyncClient):
+        if self._http_client is not None and self._factory is not None:
             await self._http_client.aclose()
 
     async def complete(
@@ -153,6 +162,10 @@ class ChatClient:
 
         Raises an :class:`APIError`; whatever arrived before it stays in ``acc``.
         """
+        import httpx
+
+        from core.api.net_errors import body_error
+
         call = _Call(endpoint.chat_url, (endpoint.api_key,))
         headers = endpoint.request_headers()
         headers["Accept"] = "text/event-stream" if body.get("stream") else "application/json"
@@ -171,6 +184,10 @@ class ChatClient:
 
     async def list_models(self, endpoint: Endpoint) -> list[dict[str, Any]]:
         """The ``data`` list of the endpoint's ``GET /models``."""
+        import httpx
+
+        from core.api.net_errors import body_error
+
         call = _Call(endpoint.models_url, (endpoint.api_key,))
         headers = endpoint.request_headers()
         headers.pop("Content-Type", None)
@@ -232,6 +249,10 @@ class ChatClient:
     async def _send_once(
         self, call: _Call, method: str, headers: dict[str, str], content: bytes | None
     ) -> httpx.Response:
+        import httpx
+
+        from core.api.net_errors import send_error
+
         request = self._http.build_request(method, call.url, headers=headers, content=content)
         try:
             response = await self._http.send(request, stream=True)
@@ -290,6 +311,8 @@ async def _read_stream(
     A body that held no event at all is returned whole (up to ``BODY_LIMIT``) for
     reading as a JSON answer: some servers ignore ``stream`` or mislabel the type.
     """
+    import httpx
+
     decoder = ChatStreamDecoder()
     head: list[bytes] = []
     head_size = 0
@@ -385,6 +408,8 @@ def _is_error_body(obj: dict[str, Any]) -> bool:
 async def _read_all(chunks: AsyncIterator[bytes], limit: int, *, partial: bool = False) -> bytes:
     """The body up to ``limit`` bytes; ``partial``: stop there (and on a broken connection)
     instead of raising."""
+    import httpx
+
     parts: list[bytes] = []
     size = 0
     try:
@@ -403,6 +428,8 @@ async def _read_all(chunks: AsyncIterator[bytes], limit: int, *, partial: bool =
 
 async def _drain(chunks: AsyncIterator[bytes]) -> None:
     """Read what follows ``[DONE]`` (the body's end) so the connection can be reused."""
+    import httpx
+
     with contextlib.suppress(TimeoutError, httpx.HTTPError):
         async with asyncio.timeout(DRAIN_TIMEOUT_S):
             async for _ in chunks:

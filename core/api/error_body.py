@@ -9,7 +9,6 @@ import re
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -196,6 +195,8 @@ def parse_retry_after(
     value = lowered.get("retry-after")
     if not value:
         return None
+    from email.utils import parsedate_to_datetime  # an HTTP-date is rare: import it late
+
     try:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError):

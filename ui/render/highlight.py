@@ -5,6 +5,7 @@ compiling its regular expressions). :func:`load_lexers` does that on a backgroun
 thread, so the GUI thread only uses lexers that are ready: callers that must not block
 check :func:`lexer_ready` and show the code plain until it is. Highlighting a long block
 is a generator (:func:`iter_highlight_lines`) that pauses every few hundred tokens.
+pygments itself is imported on first use, not with this module.
 
 No Qt.
 """
@@ -14,15 +15,13 @@ from __future__ import annotations
 import threading
 from collections.abc import Generator, Iterable
 from functools import lru_cache
-from typing import cast
-
-from pygments.lexer import Lexer
-from pygments.lexers import get_lexer_by_name
-from pygments.styles import get_style_by_name
-from pygments.token import _TokenType
-from pygments.util import ClassNotFound
+from typing import TYPE_CHECKING, cast
 
 from ui.render.theme import palette
+
+if TYPE_CHECKING:
+    from pygments.lexer import Lexer
+    from pygments.token import _TokenType
 
 HIGHLIGHT_MAX_LINES = 400  # lines past this are shown plain
 HIGHLIGHT_MAX_CHARS = 24_000  # characters past this are shown plain
@@ -61,6 +60,9 @@ def escape(text: str) -> str:
 
 
 def _make_lexer(name: str) -> Lexer | None:
+    from pygments.lexers import get_lexer_by_name
+    from pygments.util import ClassNotFound
+
     try:
         return get_lexer_by_name(name, stripnl=False, ensurenl=False)
     except ClassNotFound:
@@ -122,6 +124,8 @@ def _load_wanted() -> None:
 
 @lru_cache(maxsize=4096)
 def _token_css(style_name: str, ttype: _TokenType) -> str:
+    from pygments.styles import get_style_by_name
+
     style = get_style_by_name(style_name).style_for_token(ttype)
     parts = []
     if style["color"]:

@@ -8,6 +8,9 @@ boxes, ``<pre>`` for code. Colours come from :mod:`ui.render.theme`, highlightin
 Every code block gets a header with its language and a ``chorus:copy/<n>`` link, where
 ``n`` counts the code blocks of one message from 0; ``Rendered.code_blocks[n]`` is the
 text that link copies.
+
+markdown-it (tens of ms to import) is imported when the first message is rendered; its
+renderer subclass lives in :mod:`ui.render.markdown_html`.
 """
 
 from __future__ import annotations
@@ -17,20 +20,15 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from markdown_it import MarkdownIt
-from markdown_it.renderer import RendererHTML
-from markdown_it.token import Token
-from markdown_it.utils import EnvType, OptionsDict
-
-from ui.render.highlight import (
-    HIGHLIGHT_MAX_LINES,
-    escape,
-    highlight_code,
-    lexer_ready,
-    load_lexers,
-)
+from ui.render.highlight import HIGHLIGHT_MAX_LINES, escape, highlight_code
 from ui.render.theme import palette
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
+    from markdown_it.utils import EnvType
 
 JSON_MAX_CHARS = 200_000  # larger JSON answers are not reparsed for pretty-printing
 COPY_HREF = "chorus:copy/"
@@ -85,57 +83,13 @@ def fence_language(info: str) -> str:
 # --- Markdown ---------------------------------------------------------------------
 
 
-class _ChorusRenderer(RendererHTML):
-    """markdown-it's HTML renderer with Chorus code boxes, tables and images."""
-
-    def fence(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
-        token = tokens[idx]
-        return self._code(token.content.removesuffix("\n"), fence_language(token.info), env)
-
-    def code_block(
-        self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
-    ) -> str:
-        return self._code(tokens[idx].content.removesuffix("\n"), "", env)
-
-    def _code(self, code: str, lang: str, env: EnvType) -> str:
-        blocks: list[str] = env["code_blocks"]
-        index = env["code_base"] + len(blocks)
-        blocks.append(code)
-        theme = env["theme"]
-        highlight = env["highlight"]
-        if highlight and not env.get("wait", True) and not lexer_ready(lang):
-            load_lexers([lang])
-            highlight = False
-        if highlight and code.count("\n") < env.get("highlight_lines", HIGHLIGHT_MAX_LINES):
-            body = highlight_code(code, lang, theme)
-        else:
-            body = escape(code)
-        return code_box(body, lang, index, theme)
-
-    def code_inline(
-        self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
-    ) -> str:
-        return f"<code>{escape(tokens[idx].content)}</code>"
-
-    def table_open(
-        self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
-    ) -> str:
-        p = palette(env["theme"])
-        return (
-            f'<table border="1" cellspacing="0" cellpadding="4" style="border-collapse: '
-            f'collapse; border-color: {p.table_border}; margin-bottom: 8px;">\n'
-        )
-
-    def image(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
-        token = tokens[idx]
-        alt = self.renderInlineAsText(token.children, options, env) or "image"
-        src = str(token.attrGet("src") or "")
-        return f'<a href="{escape_attr(src)}">[{escape(alt)}]</a>'
-
-
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": False, "xhtmlOut": False}, renderer_cls=_ChorusRenderer)
+    from markdown_it import MarkdownIt
+
+    from ui.render.markdown_html import ChorusRenderer
+
+    md = MarkdownIt("commonmark", {"html": False, "xhtmlOut": False}, renderer_cls=ChorusRenderer)
     md.enable(["table", "strikethrough"])
     return md
 

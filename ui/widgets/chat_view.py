@@ -94,6 +94,11 @@ class ChatView(QWidget):
         self.renderer.repaint_requested.connect(self._repaint_row)
         self.delegate.link_activated.connect(self._on_link)
         self._apply_palette()
+
+    def load_common_lexers(self) -> None:
+        """Start loading the lexers of the common languages on a background thread. The
+        window calls this once it is on screen: the loading holds the GIL much of the time
+        and would slow the start."""
         load_lexers(COMMON_LANGUAGES)
 
     def _setup_view(self) -> None:

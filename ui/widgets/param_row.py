@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPalette, QPen, QPixmap
+from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPalette, QPen, QPixmap, QPixmapCache
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
 from core.params import ParamSpec, format_value
@@ -25,13 +25,18 @@ def _range_text(spec: ParamSpec) -> str:
 
 def info_pixmap(widget: QWidget) -> QPixmap:
     """A small ⓘ (a ring around an i) painted in the widget's muted text colour; drawn
-    rather than typed because many fonts have no ⓘ glyph."""
+    rather than typed because many fonts have no ⓘ glyph. Kept in ``QPixmapCache``:
+    every row of the panel shows the same one."""
     side = max(12, widget.fontMetrics().height() - 3)
     ratio = widget.devicePixelRatioF()
+    color = widget.palette().color(QPalette.ColorRole.PlaceholderText)
+    key = f"chorus-info-{side}-{ratio}-{color.rgba():08x}"
+    pixmap = QPixmap()
+    if QPixmapCache.find(key, pixmap):
+        return pixmap
     pixmap = QPixmap(round(side * ratio), round(side * ratio))
     pixmap.setDevicePixelRatio(ratio)
     pixmap.fill(Qt.GlobalColor.transparent)
-    color = widget.palette().color(QPalette.ColorRole.PlaceholderText)
     painter = QPainter(pixmap)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     painter.setPen(QPen(color, 1.2))
@@ -41,6 +46,7 @@ def info_pixmap(widget: QWidget) -> QPixmap:
     painter.drawLine(QPointF(middle, side * 0.44), QPointF(middle, side * 0.74))
     painter.drawPoint(QPointF(middle, side * 0.29))
     painter.end()
+    QPixmapCache.insert(key, pixmap)
     return pixmap
 
 
