@@ -18,6 +18,7 @@ from typing import Literal
 import msgspec
 
 Role = Literal["system", "user", "assistant", "tool"]
+ChatKind = Literal["chat", "compare"]
 MessageStatus = Literal["done", "streaming", "stopped", "error"]
 
 
@@ -159,6 +160,12 @@ class Chat(msgspec.Struct, kw_only=True, omit_defaults=True):
     params: dict[str, object] = {}  # parameter values that are set (not-set ones are absent)
     messages: list[Message] = []  # every message of every branch, in creation order
     leaf: str | None = None  # id of the last message of the branch on screen
+    # A comparison (kind "compare") keeps no messages of its own: each column is a chat
+    # with its own model, parameters and messages; ``params`` holds the shared set, and
+    # a column's ``overridden`` names the parameters it sets differently.
+    kind: ChatKind = "chat"
+    columns: list[Chat] = []
+    overridden: list[str] = []
 
     # --- the tree -----------------------------------------------------------------
 
