@@ -97,7 +97,9 @@ def build_request(chat: Chat, answer: Message, params: Mapping[str, object]) -> 
 def apply_completion(answer: Message, completion: Completion) -> None:
     """Copy what has arrived into ``answer`` (content mirrors the chosen choice)."""
     choices = completion.choices
-    if len(choices) > 1:
+    # Every choice is kept when there are several, and a single one when it carries token
+    # probabilities (the sampling visualiser reads them from there).
+    if len(choices) > 1 or any(c.logprobs for c in choices):
         answer.choices = list(choices)
     chosen = next((c for c in choices if c.index == answer.chosen), None)
     if chosen is None and choices:

@@ -239,3 +239,16 @@ def test_build_request_uses_only_the_branch_above_the_answer() -> None:
     assert [m["content"] for m in built.body["messages"]] == ["first", "reply", "second"]
     assert built.body["max_tokens"] == 10
     assert isinstance(chat.by_id()[a2.id], Message)
+
+
+async def test_token_probabilities_are_kept_for_a_single_choice(gateway, client: ChatClient) -> None:
+    chat = Chat()
+    add_user_message(chat, "probabilities please")
+    answer = start_answer(chat, "m", {})
+    params = {"stream": True, "logprobs": True, "top_logprobs": 3}
+    await run_answer(client, Endpoint(gateway.url), chat, answer, params, RecordingSaver())
+    assert answer.status == "done"
+    assert len(answer.choices) == 1
+    logprobs = answer.choices[0].logprobs
+    assert logprobs and "".join(entry.token for entry in logprobs) == answer.content
+    assert all(len(entry.top) >= 1 for entry in logprobs)
