@@ -5,7 +5,8 @@
 included, so :func:`import_chat_json` (or another Chorus) reads it back.
 :func:`import_chat_json` also reads an OpenAI-style ``{"messages": [...]}`` document
 or a bare list of messages. An imported chat always gets a new id, so importing never
-replaces a chat that is already there.
+replaces a chat that is already there. A comparison (kind ``"compare"``) goes through
+the same functions: its Markdown has one section per column, its JSON every column.
 
 Exports hold chat data only. Parameters whose names look like credentials
 (``api_key``, ``Authorization`` …) are dropped from them, at any depth.
@@ -62,12 +63,18 @@ def _scrubbed_params(params: dict[str, object]) -> dict[str, object]:
 
 
 def _for_export(chat: Chat) -> Chat:
-    """A copy of ``chat`` whose parameters hold no credential-like entries."""
+    """A copy of ``chat`` (and of its columns) whose parameters hold no credential-like
+    entries."""
     messages = [
         msgspec.structs.replace(m, params=_scrubbed_params(m.params)) if m.params else m
         for m in chat.messages
     ]
-    return msgspec.structs.replace(chat, params=_scrubbed_params(chat.params), messages=messages)
+    return msgspec.structs.replace(
+        chat,
+        params=_scrubbed_params(chat.params),
+        messages=messages,
+        columns=[_for_export(col) for col in chat.columns],
+    )
 
 
 # --- Markdown -------------------------------------------------------------------------
@@ -161,7 +168,14 @@ def _message_markdown(message: Message, chat: Chat) -> str:
 
 
 def chat_to_markdown(chat: Chat) -> str:
-    """The chat for people: title, model, system prompt, then the branch on screen."""
+    """The chat for people: title, model, system prompt, then the branch on screen.
+
+    A comparison is written by :func:`core.compare.comparison_to_markdown`.
+    """
+    if chat.kind == "compare":
+        from core.compare import comparison_to_markdown  # core.compare imports this module
+
+        return comparison_to_markdown(chat)
     chat = _for_export(chat)
     blocks = [f"# {chat.title.strip() or UNTITLED}"]
     facts = []
@@ -302,7 +316,8 @@ def import_chat_json(data: bytes) -> Chat:
     """A new chat from a Chorus chat file, an OpenAI-style ``{"messages": [...]}``
     document, or a bare list of messages; raises :class:`ChatImportError`.
 
-    The chat gets a new id and counts as updated now, so it lists at the top.
+    The chat (and each column of a comparison) gets a new id and counts as updated now,
+    so it lists at the top.
     """
     try:
         document: object = msgspec.json.decode(data)
@@ -318,6 +333,8 @@ def import_chat_json(data: bytes) -> Chat:
             except ChatFormatError as exc:
                 raise _fail(exc.reason) from exc
             chat.id = new_id()
+            for column in chat.columns:
+                column.id = new_id()
             chat.updated_at = now()
         elif isinstance(kind, str) and kind.startswith("chorus."):
             raise _fail(f"it is a {kind!r} file, not a chat")

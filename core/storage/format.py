@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 import msgspec
 
-from core.chat import Chat
+from core.chat import Chat, ChatKind
 
 CHAT_FORMAT = "chorus.chat"
 CHAT_VERSION = 1
@@ -66,8 +66,8 @@ class ChatSummary(msgspec.Struct, kw_only=True, omit_defaults=True):
     updated_at: float = 0.0
     pinned: bool = False
     model: str = ""
-    kind: Literal["chat"] = "chat"
-    message_count: int = 0  # every message of every branch
+    kind: ChatKind = "chat"
+    message_count: int = 0  # every message of every branch (of every column)
     preview: str = ""  # the start of the first user message, whitespace collapsed
 
 
@@ -149,8 +149,24 @@ def check_tree(chat: Chat) -> None:
     """Reject message trees that the tree operations of :class:`Chat` cannot walk.
 
     Duplicate ids, a parent that does not exist, a loop of parents or a leaf that names
-    no message raise :class:`ChatFormatError`.
+    no message raise :class:`ChatFormatError`; so do, for a comparison, two columns with
+    one id, a column that is itself a comparison, and any of these in a column's tree.
     """
+    column_ids: set[str] = set()
+    for column in chat.columns:
+        if column.id in column_ids:
+            raise ChatFormatError(f"its columns are broken (column id {column.id!r} twice)")
+        if column.kind != "chat" or column.columns:
+            raise ChatFormatError(f"its columns are broken ({column.id!r} has columns itself)")
+        column_ids.add(column.id)
+        try:
+            check_tree(column)
+        except ChatFormatError as exc:
+            raise ChatFormatError(f"{exc.reason} in column {column.id!r}") from exc
+    _check_messages(chat)
+
+
+def _check_messages(chat: Chat) -> None:
     parents: dict[str, str | None] = {}
     for message in chat.messages:
         if message.id in parents:
@@ -176,7 +192,10 @@ def check_tree(chat: Chat) -> None:
 
 
 def preview_of(chat: Chat, limit: int = PREVIEW_CHARS) -> str:
-    """The first ``limit`` characters of the first user message, whitespace collapsed."""
+    """The first ``limit`` characters of the first user message, whitespace collapsed
+    (for a comparison: of its first column)."""
+    if chat.kind == "compare":
+        return preview_of(chat.columns[0], limit) if chat.columns else ""
     for message in chat.messages:
         if message.role == "user" and message.content.strip():
             text = " ".join(message.content.split())
@@ -185,14 +204,22 @@ def preview_of(chat: Chat, limit: int = PREVIEW_CHARS) -> str:
 
 
 def summarize(chat: Chat) -> ChatSummary:
+    """The chat list's entry; a comparison lists its column models (each once) as its
+    model and counts the messages of every column."""
+    model = chat.model
+    count = len(chat.messages)
+    if chat.kind == "compare":
+        model = ", ".join(dict.fromkeys(c.model for c in chat.columns if c.model))
+        count = sum(len(c.messages) for c in chat.columns)
     return ChatSummary(
         id=chat.id,
         title=chat.title,
         created_at=chat.created_at,
         updated_at=chat.updated_at,
         pinned=chat.pinned,
-        model=chat.model,
-        message_count=len(chat.messages),
+        model=model,
+        kind=chat.kind,
+        message_count=count,
         preview=preview_of(chat),
     )
 

@@ -18,6 +18,7 @@ class SearchHit(msgspec.Struct, frozen=True, kw_only=True):
     message_id: str | None  # None when the chat's title matched
     snippet: str  # the text around the first word, whitespace collapsed
     role: str = ""
+    column_id: str = ""  # in a comparison: the column that holds the message
 
 
 def search_needles(query: str) -> tuple[list[str], list[str]]:
@@ -45,7 +46,9 @@ def snippet(text: str, word: str) -> str:
 
 
 def search_chat(chat: Chat, words: list[str], limit: int) -> list[SearchHit]:
-    """Up to ``limit`` hits in one chat: the title first, then messages in creation order."""
+    """Up to ``limit`` hits in one chat: the title first, then messages in creation order
+    (in a comparison: each column's in turn, every hit naming the comparison's id; a
+    question sent to every column is one hit, in the first column that has it)."""
     hits: list[SearchHit] = []
     if not words or limit <= 0:
         return hits
@@ -54,18 +57,26 @@ def search_chat(chat: Chat, words: list[str], limit: int) -> list[SearchHit]:
         hits.append(
             SearchHit(chat_id=chat.id, title=chat.title, message_id=None, snippet=chat.title)
         )
-    for message in chat.messages:
-        if len(hits) >= limit:
-            break
-        lowered = message.content.lower()
-        if message.content and all(word in lowered for word in words):
-            hits.append(
-                SearchHit(
-                    chat_id=chat.id,
-                    title=chat.title,
-                    message_id=message.id,
-                    snippet=snippet(message.content, words[0]),
-                    role=message.role,
+    places = [("", chat), *((column.id, column) for column in chat.columns)]
+    questions: set[str] = set()
+    for column_id, holder in places:
+        for message in holder.messages:
+            if len(hits) >= limit:
+                return hits
+            lowered = message.content.lower()
+            if message.content and all(word in lowered for word in words):
+                if column_id and message.role == "user":
+                    if message.content in questions:
+                        continue
+                    questions.add(message.content)
+                hits.append(
+                    SearchHit(
+                        chat_id=chat.id,
+                        title=chat.title,
+                        message_id=message.id,
+                        snippet=snippet(message.content, words[0]),
+                        role=message.role,
+                        column_id=column_id,
+                    )
                 )
-            )
     return hits[:limit]

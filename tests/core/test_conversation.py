@@ -241,7 +241,9 @@ def test_build_request_uses_only_the_branch_above_the_answer() -> None:
     assert isinstance(chat.by_id()[a2.id], Message)
 
 
-async def test_token_probabilities_are_kept_for_a_single_choice(gateway, client: ChatClient) -> None:
+async def test_token_probabilities_are_kept_for_a_single_choice(
+    gateway, client: ChatClient
+) -> None:
     chat = Chat()
     add_user_message(chat, "probabilities please")
     answer = start_answer(chat, "m", {})
