@@ -24,6 +24,7 @@ from core.settings import load_settings
 from core.storage.chat_store import ChatStore
 from core.storage.saver import ThrottledSaver
 from ui.controllers.chat_controller import ChatController
+from ui.controllers.compare_controller import CompareController
 from ui.gc_guard import GarbageCollector
 from ui.main_window import MainWindow
 from ui.services import Services
@@ -41,6 +42,7 @@ class Assembly:
     window: MainWindow
     services: Services
     controller: ChatController
+    comparisons: CompareController
 
     def finish_start(self) -> None:
         """What can wait until the window is on screen: finding the keyring (tens of
@@ -49,7 +51,12 @@ class Assembly:
         self.window.set_ready()
         self.window.chat_view.load_common_lexers()
 
+    def save_all_now(self) -> None:
+        self.controller.save_all_now()
+        self.comparisons.save_all_now()
+
     async def close(self) -> None:
+        await self.comparisons.shutdown()
         await self.controller.shutdown()
         await self.services.client.aclose()
 
@@ -86,7 +93,8 @@ def build(
     saver = ThrottledSaver(store, on_error=save_failed)
     controller = ChatController(services.client, store, saver, services.endpoint_for)
     holder.append(controller)
-    window = MainWindow(controller, services, theme)
+    comparisons = CompareController(services.client, store, saver, services.endpoint_for)
+    window = MainWindow(controller, services, theme, comparisons)
     if settings_problem:
         window.notice_bar.show_notice("warning", settings_problem)
     summaries = window.sidebar.model.summaries()  # listed by the window, in store order
@@ -94,7 +102,7 @@ def build(
         window.open_chat(summaries[0].id)
     else:
         window.new_chat()
-    return Assembly(window, services, controller)
+    return Assembly(window, services, controller, comparisons)
 
 
 def _pick_usable_profile(services: Services) -> None:
@@ -137,7 +145,7 @@ async def run(app: QApplication, args: argparse.Namespace) -> int:
     app.lastWindowClosed.connect(closed.set)
     # Quitting from outside (session end, SIGTERM) stops the loop without running the
     # rest of this coroutine: save synchronously first.
-    app.aboutToQuit.connect(assembly.controller.save_all_now)
+    app.aboutToQuit.connect(assembly.save_all_now)
     await closed.wait()
     await assembly.close()
     return 0

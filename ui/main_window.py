@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, Qt, QTimer, QUrl
@@ -26,6 +24,7 @@ from core.profiles import describe_url
 from core.storage.chat_store import ChatFileError
 from core.storage.format import summarize
 from ui.controllers.chat_controller import ChatController
+from ui.controllers.compare_controller import CompareController
 from ui.models.message_model import MessageRow
 from ui.services import Services
 from ui.widgets.chat_header import ChatHeader
@@ -37,6 +36,8 @@ from ui.widgets.request_preview import RequestPreview
 from ui.widgets.sidebar import Sidebar
 from ui.widgets.undo_bar import UndoBar
 from ui.window_actions import WindowActions
+from ui.window_chats import WindowChats
+from ui.window_compare import WindowCompare
 from ui.window_dialogs import WindowDialogs
 from ui.window_params import WindowParams
 
@@ -45,12 +46,15 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# A new person's first model: capable, fast and cheap, where the endpoint has it.
-PREFERRED_DEFAULT_MODELS = ("gpt-4o-mini", "gpt-5-mini", "deepseek-v3-2")
-
 
 class MainWindow(QMainWindow):
-    def __init__(self, controller: ChatController, services: Services, theme: str) -> None:
+    def __init__(
+        self,
+        controller: ChatController,
+        services: Services,
+        theme: str,
+        compare_controller: CompareController,
+    ) -> None:
         super().__init__()
         self.setObjectName("mainWindow")
         self.setWindowTitle("Chorus")
@@ -77,12 +81,12 @@ class MainWindow(QMainWindow):
         column = QVBoxLayout(centre)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(0)
-        widgets: tuple[QWidget, ...] = (self.header, self.notice_bar, self.chat_view, self.undo_bar)
-        for widget in widgets:
+        self.pages = QStackedWidget(self)  # the chat view, or the compare view
+        self.pages.addWidget(self.chat_view)
+        widgets: tuple[QWidget, ...] = (self.header, self.notice_bar, self.pages, self.undo_bar)
+        for widget in (*widgets, self.edit_label, self.composer):
             column.addWidget(widget)
-        column.addWidget(self.edit_label)
-        column.addWidget(self.composer)
-        column.setStretchFactor(self.chat_view, 1)
+        column.setStretchFactor(self.pages, 1)
 
         self.params_panel = ParamsPanel(self)
         self.preview = RequestPreview(self)
@@ -105,7 +109,9 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.status_label)
 
         self.dialogs = WindowDialogs(self, services)
+        self.chats = WindowChats(self, services)
         self.params = WindowParams(self, services)
+        self.compare = WindowCompare(self, services, compare_controller, theme)
         self.actions_ = WindowActions(self)
         self._preview_timer = QTimer(self)
         self._preview_timer.setSingleShot(True)
@@ -132,17 +138,17 @@ class MainWindow(QMainWindow):
         ctl.stream_finished.connect(self._stream_finished)
         ctl.generating_changed.connect(self._generating_changed)
         ctl.chat_changed.connect(self._chat_changed)
-        ctl.notice.connect(self._notice)
+        ctl.notice.connect(self.show_notice)
         ctl.endpoint_problem.connect(self.dialogs.endpoint_problem)
 
         composer.send_requested.connect(self._send)
-        composer.stop_requested.connect(ctl.stop)
+        composer.stop_requested.connect(self.stop)
         view.regenerate_requested.connect(ctl.regenerate)
         view.retry_requested.connect(ctl.retry)
         view.branch_requested.connect(ctl.switch_branch)
         view.choice_requested.connect(ctl.choose)
         view.edit_requested.connect(self.start_edit)
-        view.delete_requested.connect(self._delete_message)
+        view.delete_requested.connect(self.chats.delete_message)
         view.link_activated.connect(lambda url: QDesktopServices.openUrl(QUrl(url)))
 
         self.header.model_clicked.connect(self.dialogs.choose_model)
@@ -156,9 +162,9 @@ class MainWindow(QMainWindow):
         bar = self.sidebar
         bar.chat_selected.connect(self.open_chat)
         bar.new_chat_requested.connect(self.new_chat)
-        bar.rename_requested.connect(self._rename_chat)
-        bar.pin_requested.connect(self._pin_chat)
-        bar.delete_requested.connect(self.delete_chat)
+        bar.rename_requested.connect(self.chats.rename)
+        bar.pin_requested.connect(self.chats.pin)
+        bar.delete_requested.connect(self.chats.delete_chat)
         bar.export_requested.connect(self.dialogs.export_chat)
         bar.import_requested.connect(self.dialogs.import_chat)
 
@@ -166,15 +172,21 @@ class MainWindow(QMainWindow):
 
     def new_chat(self) -> None:
         settings = self.services.settings
-        model = self.current_model() or settings.default_model or self._first_model()
+        model = self.current_model() or settings.default_model or self.services.first_model()
         params = dict(self.controller.chat.params) if self.controller.chat else {}
         params = params or dict(settings.default_params) or default_values()
+        self.compare.leave()
         chat = self.controller.new_chat(model, params, settings.active_profile)
         self._show_chat_settings(chat)
         self.sidebar.set_current(None)
         self.composer.focus_input()
 
     def open_chat(self, chat_id: str) -> None:
+        summary = self.sidebar.model.summary(chat_id)
+        if summary is not None and summary.kind == "compare":
+            self._open_comparison(chat_id)
+            return
+        self.compare.leave()
         if self.controller.chat is not None and self.controller.chat.id == chat_id:
             return
         try:
@@ -189,6 +201,24 @@ class MainWindow(QMainWindow):
             return
         self._show_chat_settings(chat)
         self.sidebar.set_current(chat_id)
+
+    def _open_comparison(self, chat_id: str) -> None:
+        try:
+            self.compare.open(self.services.store.load(chat_id))
+        except (ChatFileError, LookupError) as exc:
+            self.notice_bar.show_notice("error", str(exc))
+            return
+        self.sidebar.set_current(chat_id)
+
+    def chat_profile(self) -> str:
+        chat = self.controller.chat
+        return (chat.profile if chat else "") or self.services.settings.active_profile
+
+    def stop(self) -> None:
+        if self.compare.active:
+            self.compare.stop()
+        else:
+            self.controller.stop()
 
     def _show_chat_settings(self, chat: Chat) -> None:
         self.cancel_edit()
@@ -210,11 +240,6 @@ class MainWindow(QMainWindow):
 
     def current_model(self) -> str:
         return self.controller.chat.model if self.controller.chat else ""
-
-    def _first_model(self) -> str:
-        models = [m.id for m in self.services.catalog.cached(self.services.settings.active_profile)]
-        preferred = next((m for m in PREFERRED_DEFAULT_MODELS if m in models), "")
-        return preferred or (models[0] if models else "")
 
     def set_model(self, model: str) -> None:
         self.controller.set_model(model)
@@ -243,64 +268,14 @@ class MainWindow(QMainWindow):
         if self.controller.chat is chat:
             self._preview_timer.start()
 
-    def _rename_chat(self, chat_id: str, title: str) -> None:
-        self._change_chat(chat_id, lambda chat: setattr(chat, "title", title))
-
-    def _pin_chat(self, chat_id: str, pinned: bool) -> None:
-        self._change_chat(chat_id, lambda chat: setattr(chat, "pinned", pinned))
-
-    def _change_chat(self, chat_id: str, change: Callable[[Chat], None]) -> None:
-        """Change a chat's title or pin: the open copy when it is open (its next save
-        would undo a change made on disk only), else the copy on disk."""
-        open_chat = self.controller.chat
-        store = self.services.store
-        try:
-            chat = open_chat if open_chat and open_chat.id == chat_id else store.load(chat_id)
-        except (ChatFileError, LookupError) as exc:
-            self.notice_bar.show_notice("error", str(exc))
-            return
-        change(chat)
-        store.save(chat)
-        self.sidebar.upsert(summarize(chat))
-
-    def delete_chat(self, chat_id: str) -> None:
-        asyncio.get_running_loop().create_task(self._delete_chat(chat_id), name="delete-chat")
-
-    async def _delete_chat(self, chat_id: str) -> None:
-        open_chat = self.controller.chat
-        await self.controller.stop_and_wait(chat_id)
-        await self.controller.flush()
-        try:
-            chat = self.services.store.delete(chat_id)
-        except (ChatFileError, LookupError) as exc:
-            self.notice_bar.show_notice("error", str(exc))
-            return
-        self.sidebar.remove(chat_id)
-        if open_chat is not None and open_chat.id == chat_id:
-            self.new_chat()
-
-        def undo() -> None:
-            self.services.store.save(chat)
-            self.sidebar.upsert(summarize(chat))
-
-        self.undo_bar.show_message(f"Deleted “{chat.title or 'Untitled'}”", undo)
-
-    def _delete_message(self, message_id: str) -> None:
-        chat = self.controller.chat
-        if chat is None:
-            return
-        leaf = chat.leaf
-        removed = self.controller.delete_message(message_id)
-        if removed:
-            count = len(removed)
-            text = "Deleted 1 message" if count == 1 else f"Deleted {count} messages"
-            self.undo_bar.show_message(
-                text, lambda: self.controller.restore_messages(removed, leaf)
-            )
-
     # --- sending -------------------------------------------------------------------------
 
     def _send(self, text: str, images: list[ImagePart]) -> None:
+        if self.compare.active:
+            self.params_panel.flush()
+            if self.compare.send(text, images):
+                self.composer.clear()
+            return
         if self.controller.chat is None:
             self.new_chat()
         self.header.flush()
@@ -333,6 +308,7 @@ class MainWindow(QMainWindow):
 
     def _stream_finished(self, row: MessageRow) -> None:
         self.chat_view.finish_stream(row)
+        self.compare.sampling.set_answer(row.message)
         message = row.message
         error = message.error if message.status == "error" else None
         if error is not None and error.kind == "AuthenticationError" and self.controller.chat:
@@ -350,7 +326,7 @@ class MainWindow(QMainWindow):
         reason = None if self.services.has_usable_profile() else "Add an API key to start (Ctrl+,)"
         self.composer.set_enabled_reason(reason)
 
-    def _notice(self, level: str, text: str) -> None:
+    def show_notice(self, level: str, text: str) -> None:
         if level == "info":
             self.statusBar().showMessage(text, 8000)
         else:
@@ -359,6 +335,9 @@ class MainWindow(QMainWindow):
     # --- parameters and the preview ----------------------------------------------------------
 
     def apply_params(self, values: dict[str, object]) -> None:
+        if self.compare.active:
+            self.compare.controller.set_shared_params(values)
+            return
         if self.controller.chat is None:
             self.new_chat()
         self.controller.set_params(values)

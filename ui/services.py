@@ -16,6 +16,9 @@ from core.secrets import Secrets
 from core.settings import Settings, save_settings
 from core.storage.chat_store import ChatStore
 
+# A new person's first model: capable, fast and cheap, where the endpoint has it.
+PREFERRED_DEFAULT_MODELS = ("gpt-4o-mini", "gpt-5-mini", "deepseek-v3-2")
+
 
 @dataclass
 class Services:
@@ -41,6 +44,12 @@ class Services:
             if profile.name == wanted:
                 return profile
         return profiles[0]
+
+    def first_model(self) -> str:
+        """The model of a person's first chat on the active profile."""
+        models = [m.id for m in self.catalog.cached(self.settings.active_profile)]
+        preferred = next((m for m in PREFERRED_DEFAULT_MODELS if m in models), "")
+        return preferred or (models[0] if models else "")
 
     def endpoint_for(self, chat: Chat) -> Endpoint:
         """Where ``chat`` is sent; raises MissingKeyError / ProfileError / SecretStoreError."""

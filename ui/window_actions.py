@@ -23,10 +23,10 @@ class WindowActions:
         self.actions: dict[str, QAction] = {}
         bar = window.menuBar()
         w = window
-        ctl = window.controller
 
         chat_menu = bar.addMenu("&File")
         self._add(chat_menu, "new_chat", "&New chat", w.new_chat, QKeySequence.StandardKey.New)
+        self._add(chat_menu, "compare", "New &comparison", w.compare.new_comparison, "Ctrl+Shift+N")
         self._add(chat_menu, "import", "&Import chat…", w.dialogs.import_chat, "Ctrl+O")
         self._add(
             chat_menu, "export_md", "Export as &Markdown…", self._export("markdown"), "Ctrl+E"
@@ -44,7 +44,7 @@ class WindowActions:
 
         conv = bar.addMenu("&Chat")
         self._add(conv, "model", "Choose &model…", w.dialogs.choose_model, "Ctrl+K")
-        self._add(conv, "stop", "&Stop generating", ctl.stop, "Ctrl+.")
+        self._add(conv, "stop", "&Stop generating", w.stop, "Ctrl+.")
         self._add(conv, "regenerate", "&Regenerate last answer", self._regenerate, "Ctrl+R")
         self._add(conv, "focus", "&Write a message", w.composer.focus_input, "Ctrl+L")
         self._add(conv, "system", "System &prompt", w.header.system_button.toggle, "Ctrl+Shift+S")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -42,7 +42,8 @@ class WindowDialogs:
 
     # --- models --------------------------------------------------------------------------
 
-    def choose_model(self) -> None:
+    def choose_model(self, on_chosen: Callable[[str], object] | None = None) -> None:
+        """The model picker; the choice goes to ``on_chosen`` (default: the open chat)."""
         from ui.widgets.model_picker import ModelPicker
 
         services = self.services
@@ -55,7 +56,7 @@ class WindowDialogs:
             self.window.current_model(),
             self.window,
         )
-        picker.model_chosen.connect(self.window.set_model)
+        picker.model_chosen.connect(on_chosen or self.window.set_model)
         picker.favourite_toggled.connect(self._favourite)
         picker.refresh_requested.connect(lambda: self._spawn(self._refresh(picker), "models"))
         picker.finished.connect(picker.deleteLater)

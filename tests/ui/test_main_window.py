@@ -93,7 +93,7 @@ async def test_delete_chat_and_undo(assembly: Assembly) -> None:
     window = assembly.window
     chat = assembly.controller.chat
     assert chat is not None
-    window.delete_chat(chat.id)
+    window.chats.delete_chat(chat.id)
     await wait_until(lambda: window.undo_bar.isVisible())
     assert assembly.services.store.list_chats() == []
     assert chat.id not in window.sidebar.visible_ids()
