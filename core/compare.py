@@ -21,7 +21,7 @@ from core.chat import Chat, ImagePart, Message, new_id, now
 from core.export import UNTITLED, _fence, _for_export, _message_markdown, _params_line
 
 MIN_COLUMNS = 1  # removing the last column is refused
-MAX_COLUMNS = 6
+MAX_COLUMNS = 48  # a sweep may need many; beyond six the columns scroll sideways
 CONTINUED_SUFFIX = " (from comparison)"
 MARK_FASTEST_TTFT = "fastest_ttft"
 MARK_FASTEST_TPS = "fastest_tps"

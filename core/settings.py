@@ -50,7 +50,7 @@ class Settings(msgspec.Struct, kw_only=True):
     window_state: Base64 = ""  # QMainWindow.saveState(), base64
     sidebar_width: PanelWidth = 260
     sidebar_visible: bool = True
-    params_panel_width: PanelWidth = 320
+    params_panel_width: PanelWidth = 380
     params_panel_visible: bool = True
     show_stats: bool = True
 

@@ -172,6 +172,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(APP_NAME)
     app.setDesktopFileName("chorus")
+    # run() ends when the last window closes and then shuts down (stops streams, saves,
+    # closes connections); Qt quitting by itself first would stop the loop under it.
+    app.setQuitOnLastWindowClosed(False)
     collector = GarbageCollector(app)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)

@@ -37,7 +37,7 @@ class WindowCompare:
         self.view = CompareView(theme, window)
         window.pages.addWidget(self.view)
         self.sampling = SamplingView(window)
-        window.right.addTab(self.sampling, "Probabilities")
+        window.right.addTab(self.sampling, "Sampling")
         self.sweep_panel = SweepPanel(window)
         self.sweep_results = SweepResults(window)
         sweep_tab = QSplitter(Qt.Orientation.Vertical, window)
@@ -45,6 +45,7 @@ class WindowCompare:
         sweep_tab.addWidget(self.sweep_results)
         window.right.addTab(sweep_tab, "Sweep")
         self._sweep: list[SweepCell] = []
+        self._sweep_group: list[int] = []  # column index → results row (repeats share one)
         self._connect()
 
     @property
@@ -135,7 +136,15 @@ class WindowCompare:
         for column, cell in zip(cmp.columns, cells, strict=True):
             self.controller.set_column_params(column.id, cell.params(base))
         self._sweep = cells
-        self.sweep_results.set_cells([label(cell) for cell in cells])
+        keys = list(dict.fromkeys(cell.key for cell in cells))
+        self._sweep_group = [keys.index(cell.key) for cell in cells]
+        firsts = [next(c for c in cells if c.key == key) for key in keys]
+        self.sweep_results.set_cells([label(cell) for cell in firsts])
+        if len(axes) == 2:
+            (name1, values1), (name2, values2) = axes
+            self.sweep_results.set_grid(
+                [f"{name1} {v:g}" for v in values1], [f"{name2} {v:g}" for v in values2]
+            )
         self.show()
         if self.controller.send(text, list(self.window.composer.images())):
             self.window.composer.clear()
@@ -196,19 +205,29 @@ class WindowCompare:
             self.window.sidebar.set_current(cmp.id)
 
     def _sweep_progress(self) -> None:
+        """Fill the sweep results: one row per cell, its repeats' answers together."""
         cmp = self.controller.comparison
         if not self._sweep or cmp is None or len(cmp.columns) != len(self._sweep):
             return
-        for index, col in enumerate(cmp.columns):
-            answer = col.branch()[-1] if col.leaf else None
-            if answer is None or answer.role != "assistant":
-                continue
-            status = {"done": "done", "error": "error", "stopped": "error"}.get(
-                answer.status, "streaming"
-            )
-            self.sweep_results.set_cell_status(index, status)
-            if answer.status == "done":
-                self.sweep_results.set_cell_texts(index, [answer.content])
+        statuses: dict[int, list[str]] = {}
+        texts: dict[int, list[str]] = {}
+        for group, col in zip(self._sweep_group, cmp.columns, strict=True):
+            branch = col.branch()
+            answer = branch[-1] if branch and branch[-1].role == "assistant" else None
+            status = answer.status if answer is not None else "waiting"
+            statuses.setdefault(group, []).append(status)
+            if answer is not None and answer.status == "done":
+                texts.setdefault(group, []).append(answer.content)
+        for group, seen in statuses.items():
+            if any(s in ("error", "stopped") for s in seen):
+                overall = "error"
+            elif all(s == "done" for s in seen):
+                overall = "done"
+            else:
+                overall = "streaming"
+            self.sweep_results.set_cell_status(group, overall)
+            if group in texts:
+                self.sweep_results.set_cell_texts(group, texts[group])
         if not self.controller.is_generating():
             self.sweep_panel.set_running(False)
 

@@ -48,17 +48,19 @@ def test_new_comparison_has_one_column_per_model_on_the_shared_set() -> None:
 
 
 def test_column_limits() -> None:
-    with pytest.raises(ComparisonError, match="at most 6"):
-        compare.new_comparison(["m"] * 7, {})
+    limit = compare.MAX_COLUMNS
+    with pytest.raises(ComparisonError, match=f"at most {limit}"):
+        compare.new_comparison(["m"] * (limit + 1), {})
     with pytest.raises(ComparisonError):
         compare.new_comparison([], {})
-    cmp = compare.new_comparison(["m"] * 5, {})
-    compare.add_column(cmp, "sixth")
-    with pytest.raises(ComparisonError, match="at most 6 columns"):
-        compare.add_column(cmp, "seventh")
-    with pytest.raises(ComparisonError, match="at most 6 columns"):
+    cmp = compare.new_comparison(["m"] * (limit - 1), {})
+    compare.add_column(cmp, "last")
+    with pytest.raises(ComparisonError, match=f"at most {limit} columns"):
+        compare.add_column(cmp, "one more")
+    with pytest.raises(ComparisonError, match=f"at most {limit} columns"):
         compare.duplicate_column(cmp, cmp.columns[0].id)
-    assert len(cmp.columns) == 6
+    assert len(cmp.columns) == limit
+    del cmp.columns[6:]
     for col in list(cmp.columns[1:]):
         compare.remove_column(cmp, col.id)
     with pytest.raises(ComparisonError, match="at least one column"):

@@ -13,6 +13,8 @@ from PySide6.QtWidgets import QApplication
 
 def _qasync_loop() -> qasync.QEventLoop:
     app = QApplication.instance() or QApplication([])
+    # As in the app: closing a test's last window must not quit the loop under the test.
+    app.setQuitOnLastWindowClosed(False)
     return qasync.QEventLoop(app, already_running=False)
 
 

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from pytestqt.qtbot import QtBot
 
+from core import compare
 from core.api.client import ChatClient, make_http_client
 from core.api.retry import NO_RETRIES
 from core.chat import Chat
@@ -310,9 +311,12 @@ async def test_column_operations_signal_and_save(qtbot: QtBot, rig: Rig) -> None
     assert fresh is not None and fresh.messages == [] and added[-1] == fresh.id
     ctl.move(fresh.id, 0)
     assert orders[-1] == [fresh.id, a.id, twin.id, b.id]
-    for _ in range(2):
-        ctl.add_column("more")
-    assert ctl.add_column("seventh") is None and "at most 6" in notices[-1]
+    limit = compare.MAX_COLUMNS
+    extra = [ctl.add_column("more") for _ in range(limit - len(cmp.columns))]
+    assert ctl.add_column("one too many") is None and f"at most {limit}" in notices[-1]
+    for col in extra:
+        assert col is not None and ctl.remove(col.id) is col
+    removed.clear()
     assert ctl.remove(twin.id) is twin and removed == [twin.id]
     ctl.set_column_model(b.id, "model-z")
     ctl.set_shared_params({"stream": True, "temperature": 0.9})

@@ -9,31 +9,18 @@ import pytest
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from core.secrets import KeyringStatus, MemorySecrets, Secrets
 from tests.gateway import Reply
+from tests.ui.app_support import running_app
 from tests.ui.async_wait import wait_until
-from ui.app import Assembly, build
+from ui.app import Assembly
 from ui.dialogs.key_dialog import KeyDialog
 
 
-def memory_secrets() -> Secrets:
-    secrets = Secrets(status=KeyringStatus(False, "none", "No keyring in tests."))
-    secrets.use_backend(MemorySecrets())
-    return secrets
-
-
 @pytest.fixture
-async def assembly(qtbot: QtBot, gateway, tmp_path: Path) -> AsyncIterator[Assembly]:
+async def assembly(gateway, tmp_path: Path) -> AsyncIterator[Assembly]:
     env = {"CHORUS_DATA_DIR": str(tmp_path), "OPENAI_BASE_URL": gateway.url}
-    app = QApplication.instance()
-    assert isinstance(app, QApplication)
-    built = build(app, env, secrets=memory_secrets())
-    qtbot.addWidget(built.window)
-    built.window.show()
-    built.finish_start()
-    yield built
-    built.window.close()
-    await built.close()
+    async with running_app(env) as built:
+        yield built
 
 
 async def send(assembly: Assembly, text: str) -> None:
@@ -141,22 +128,11 @@ async def test_search_finds_a_message_and_opens_its_chat(assembly: Assembly) -> 
     assert assembly.controller.chat is not None and assembly.controller.chat.id == first.id
 
 
-async def test_missing_key_disables_sending_with_a_reason(
-    qtbot: QtBot, gateway, tmp_path: Path
-) -> None:
-    app = QApplication.instance()
-    assert isinstance(app, QApplication)
-    built = build(app, {"CHORUS_DATA_DIR": str(tmp_path)}, secrets=memory_secrets())
-    qtbot.addWidget(built.window)
-    built.window.show()
-    built.finish_start()
-    try:
+async def test_missing_key_disables_sending_with_a_reason(gateway, tmp_path: Path) -> None:
+    async with running_app({"CHORUS_DATA_DIR": str(tmp_path)}) as built:
         assert not built.window.composer.can_send()
         assert built.services.settings.active_profile == "AnyFast"
         built.services.secrets.set("AnyFast", "sk-new")
         built.window.profiles_changed()
         built.window.composer.set_text("hi")
         assert built.window.composer.can_send()
-    finally:
-        built.window.close()
-        await built.close()

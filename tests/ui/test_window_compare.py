@@ -6,28 +6,17 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QApplication
-from pytestqt.qtbot import QtBot
 
-from core.secrets import KeyringStatus, MemorySecrets, Secrets
+from tests.ui.app_support import running_app
 from tests.ui.async_wait import wait_until
-from ui.app import Assembly, build
+from ui.app import Assembly
 
 
 @pytest.fixture
-async def assembly(qtbot: QtBot, gateway, tmp_path: Path) -> AsyncIterator[Assembly]:
-    secrets = Secrets(status=KeyringStatus(False, "none", "No keyring in tests."))
-    secrets.use_backend(MemorySecrets())
+async def assembly(gateway, tmp_path: Path) -> AsyncIterator[Assembly]:
     env = {"CHORUS_DATA_DIR": str(tmp_path), "OPENAI_BASE_URL": gateway.url}
-    app = QApplication.instance()
-    assert isinstance(app, QApplication)
-    built = build(app, env, secrets=secrets)
-    qtbot.addWidget(built.window)
-    built.window.show()
-    built.finish_start()
-    yield built
-    built.window.close()
-    await built.close()
+    async with running_app(env) as built:
+        yield built
 
 
 async def test_comparison_sends_to_every_column_and_is_listed(assembly: Assembly, gateway) -> None:
@@ -65,3 +54,21 @@ async def test_sweep_makes_one_column_per_value(assembly: Assembly, gateway) -> 
     assert sorted(r.body["temperature"] for r in gateway.requests) == [0.0, 1.0, 1.5]
     assert window.compare.sweep_results.status(2) == "done"
     assert window.compare.sweep_results.stats(0) is not None
+
+
+async def test_grid_sweep_with_repeats_groups_answers_per_cell(assembly: Assembly, gateway) -> None:
+    window = assembly.window
+    window.set_model("gpt-4o")
+    window.composer.set_text("grid")
+    axes = [("temperature", [0.0, 1.0]), ("top_p", [0.5, 1.0])]
+    window.compare.run_sweep(axes, 2)
+    comparisons = assembly.comparisons
+    await wait_until(lambda: len(gateway.requests) == 8 and not comparisons.is_generating())
+    pairs = sorted((r.body["temperature"], r.body["top_p"]) for r in gateway.requests)
+    assert pairs == sorted([(t, p) for t in (0.0, 1.0) for p in (0.5, 1.0)] * 2)
+    results = window.compare.sweep_results
+    for cell in range(4):
+        assert results.status(cell) == "done"
+        stats = results.stats(cell)
+        assert stats is not None and stats.count == 2
+    assert results.grid_text(1, 1)

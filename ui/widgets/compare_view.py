@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from ui.widgets.compare_column import CompareColumn
 
-MAX_COLUMNS = 6
+MAX_COLUMNS = 48  # the core limit: from the seventh on, the row scrolls sideways
 STRIP_WIDTH = 40  # the strip at the end of the row with Add column and the sync toggle
 
 
