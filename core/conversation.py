@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
@@ -22,6 +23,7 @@ from core.request import BuiltRequest, build_body, to_api_messages
 log = logging.getLogger(__name__)
 
 TITLE_MAX_CHARS = 60
+_INLINE_MARKS = re.compile(r"[*_`~]+")  # Markdown emphasis, code and strike marks
 
 
 class Saver(Protocol):
@@ -35,7 +37,9 @@ class Saver(Protocol):
 def title_from(text: str) -> str:
     """A chat title from the first message: its first line without Markdown marks,
     shortened at a word."""
-    lines = (ln.strip().lstrip("#>*-` \t").strip() for ln in text.splitlines())
+    lines = (
+        _INLINE_MARKS.sub("", ln).strip().lstrip("#>-+ \t").strip() for ln in text.splitlines()
+    )
     line = next((ln for ln in lines if ln), "")
     if len(line) <= TITLE_MAX_CHARS:
         return line or "New chat"

@@ -200,6 +200,12 @@ class WindowCompare:
                 column.set_marks(names)
 
     def _changed(self, cmp: Chat) -> None:
+        if cmp is self.controller.comparison:
+            for col in cmp.columns:
+                column = self.view.column(col.id)
+                if column is not None:
+                    column.set_overrides(col.overridden)
+                    column.set_model(col.model)
         if any(col.messages for col in cmp.columns):
             self.window.sidebar.upsert(summarize(cmp))
             self.window.sidebar.set_current(cmp.id)

@@ -65,6 +65,7 @@ def test_title_from_first_line_shortened_at_a_word() -> None:
     assert title_from("   ") == "New chat"
     assert title_from("\n\n## Reversing a string\n\ntext") == "Reversing a string"
     assert title_from("> quoted question") == "quoted question"
+    assert title_from("In **one sentence**: why `temp`?") == "In one sentence: why temp?"
 
 
 async def test_send_streams_into_the_answer_and_saves(gateway, client: ChatClient) -> None:

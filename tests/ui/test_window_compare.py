@@ -72,3 +72,18 @@ async def test_grid_sweep_with_repeats_groups_answers_per_cell(assembly: Assembl
         stats = results.stats(cell)
         assert stats is not None and stats.count == 2
     assert results.grid_text(1, 1)
+
+
+async def test_a_column_override_is_marked_in_its_header(assembly: Assembly) -> None:
+    window = assembly.window
+    window.set_model("gpt-4o")
+    window.compare.new_comparison()
+    cmp = assembly.comparisons.comparison
+    assert cmp is not None
+    second = cmp.columns[1]
+    assembly.comparisons.set_column_params(second.id, {**second.params, "temperature": 1.2})
+    column = window.compare.view.column(second.id)
+    assert column is not None
+    assert column.header.params_button.text() == "1 override"
+    first = window.compare.view.column(cmp.columns[0].id)
+    assert first is not None and first.header.params_button.text() == "Params"
