@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 import qasync
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
+from pytestqt.qtbot import QtBot
 
 
 def _qasync_loop() -> qasync.QEventLoop:
@@ -32,3 +33,13 @@ def _collect_garbage_on_the_gui_thread() -> Iterator[None]:
     yield
     gc.collect()
     gc.enable()
+
+
+@pytest.fixture
+def host(qtbot: QtBot) -> QWidget:
+    """A shown parent window for dialogs, as in the app: closing a dialog then does not
+    close the last window."""
+    widget = QWidget()
+    qtbot.addWidget(widget)
+    widget.show()
+    return widget

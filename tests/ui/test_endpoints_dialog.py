@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 
-import pytest
 from keyring.backends import fail
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QWidget
@@ -15,6 +14,7 @@ from core.endpoint import Endpoint
 from core.profiles import ENV_PROFILE_NAME, Profile
 from core.secrets import MemorySecrets, Secrets
 from tests.ui.async_wait import wait_until
+from tests.ui.dialog_support import never_called
 from ui.dialogs.endpoints_dialog import EndpointsDialog
 
 KEY = "sk-endpoints-0123456789"
@@ -28,19 +28,6 @@ def memory_secrets() -> Secrets:
     secrets = Secrets(fail.Keyring())
     secrets.use_backend(MemorySecrets())
     return secrets
-
-
-async def never_called(endpoint: Endpoint) -> str:
-    raise AssertionError("the tester should not run")
-
-
-@pytest.fixture
-def host(qtbot: QtBot) -> QWidget:
-    """A shown parent window, so closing the dialog does not quit the application."""
-    widget = QWidget()
-    qtbot.addWidget(widget)
-    widget.show()
-    return widget
 
 
 def make_dialog(

@@ -5,9 +5,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 
-import keyring.errors
-import pytest
-from keyring.backend import KeyringBackend
 from keyring.backends import fail
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPalette
@@ -18,51 +15,14 @@ from core.endpoint import Endpoint
 from core.profiles import Profile, builtin_profiles
 from core.secrets import Secrets
 from tests.ui.async_wait import wait_until
+from tests.ui.dialog_support import DictKeyring, RefusingKeyring, never_called
 from ui.dialogs.key_dialog import KeyDialog
 
 KEY = "sk-test-0123456789abcdef"
 
 
-class DictKeyring(KeyringBackend):
-    """A keyring backend that keeps passwords in a dict (never chosen automatically)."""
-
-    priority = -100
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.items: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.items.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.items[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        self.items.pop((service, username), None)
-
-
-class RefusingKeyring(DictKeyring):
-    def set_password(self, service: str, username: str, password: str) -> None:
-        raise keyring.errors.PasswordSetError(f"refused {password}")
-
-
 def anyfast() -> Profile:
     return builtin_profiles({})[0]
-
-
-async def never_called(endpoint: Endpoint) -> str:
-    raise AssertionError("the tester should not run")
-
-
-@pytest.fixture
-def host(qtbot: QtBot) -> QWidget:
-    """A shown parent window, as in the app: closing a dialog then does not close the
-    last window, which would quit the application and stop the loop under the test."""
-    widget = QWidget()
-    qtbot.addWidget(widget)
-    widget.show()
-    return widget
 
 
 def make_dialog(
