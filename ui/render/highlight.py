@@ -3,7 +3,10 @@
 Creating a pygments lexer the first time costs 2–30 ms (importing its module and
 compiling its regular expressions). :func:`load_lexers` does that on a background
 thread, so the GUI thread only uses lexers that are ready: callers that must not block
-check :func:`lexer_ready` and show the code plain until it is. Highlighting a long block
+check :func:`lexer_ready` and show the code plain until it is. While the loader runs,
+the interpreter's switch interval is lowered: the loader holds the GIL most of the
+time, and with the default interval (5 ms) each Python callback of the GUI thread
+could wait that long for it. Highlighting a long block
 is a generator (:func:`iter_highlight_lines`) that pauses every few hundred tokens.
 pygments itself is imported on first use, not with this module.
 
@@ -12,6 +15,7 @@ No Qt.
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections.abc import Generator, Iterable
 from functools import lru_cache
@@ -26,6 +30,7 @@ if TYPE_CHECKING:
 HIGHLIGHT_MAX_LINES = 400  # lines past this are shown plain
 HIGHLIGHT_MAX_CHARS = 24_000  # characters past this are shown plain
 LEXER_WAIT_S = 0.02  # what a highlighting job yields while its lexer is loading
+LOADER_SWITCH_S = 0.0005  # the interpreter's thread switch interval while lexers load
 COMMON_LANGUAGES = (
     "python",
     "javascript",
@@ -108,15 +113,20 @@ def load_lexers(langs: Iterable[str]) -> None:
 
 
 def _load_wanted() -> None:
-    while True:
-        with _lock:
-            if not _wanted:
-                return
-            key = _wanted[0]
-        made = _make_lexer(key)
-        with _lock:
-            _lexers.setdefault(key, made)
-            _wanted.remove(key)
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(min(switch, LOADER_SWITCH_S))
+    try:
+        while True:
+            with _lock:
+                if not _wanted:
+                    return
+                key = _wanted[0]
+            made = _make_lexer(key)
+            with _lock:
+                _lexers.setdefault(key, made)
+                _wanted.remove(key)
+    finally:
+        sys.setswitchinterval(switch)
 
 
 # --- highlighting -----------------------------------------------------------------------

@@ -3,8 +3,9 @@
 A job is an iterator: each ``next()`` does one bounded step of work (build one
 document, highlight a few hundred tokens…). The worker runs steps while the event loop
 is otherwise idle, for at most ``slice_ms`` per turn, so input and painting go on in
-between. Lower ``priority`` numbers run first. A step that yields a number of seconds
-parks its job for that long (e.g. while a lexer loads on another thread).
+between; a turn ends early when a step as long as the previous one would overrun it.
+Lower ``priority`` numbers run first. A step that yields a number of seconds parks its
+job for that long (e.g. while a lexer loads on another thread).
 """
 
 from __future__ import annotations
@@ -128,16 +129,18 @@ class IdleWorker(QObject):
     def _run_slice(self) -> None:
         deadline = time.perf_counter() + self.slice_ms / 1000
         ran = False
+        last_step = 0.0
         while True:
             now = time.perf_counter()
+            if now + last_step > deadline:
+                break
             ready = [(k, e) for k, e in self._active() if e.not_before <= now]
             if not ready:
                 break
             key, entry = min(ready, key=lambda item: (item[1].priority, item[1].seq))
             ran = True
             self._step(key, entry)
-            if time.perf_counter() >= deadline:
-                break
+            last_step = time.perf_counter() - now
         if ran:
             self.slice_finished.emit()
         self._schedule()

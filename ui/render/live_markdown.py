@@ -11,7 +11,9 @@ blocks that another block has followed can no longer change and are frozen into
 code fence only the new lines are looked at. Code blocks longer than
 ``SYNC_HIGHLIGHT_LINES`` are shown plain first and listed in ``highlights`` for the
 caller to highlight in slices (:func:`iter_highlight_lines`) and hand back to
-:meth:`MarkdownParts.apply_highlight`.
+:meth:`MarkdownParts.apply_highlight`. A fence whose opening line is still incomplete
+is shown unhighlighted: its language name may be cut short, and looking up a lexer
+for a name that does not exist searches every lexer.
 
 The same class builds finished messages (:func:`iter_build_parts`), so a streamed answer
 and the same answer opened later are cut and rendered the same way.
@@ -195,6 +197,7 @@ class MarkdownParts:
         rendered = render_blocks(
             [last],
             self.theme,
+            highlight=not last.open_fence,
             code_base=self._code_index,
             highlight_lines=SYNC_HIGHLIGHT_LINES,
             wait=False,

@@ -43,6 +43,7 @@ from ui.render.row_documents import H_PAD
 from ui.render.row_html import transcript_markdown
 from ui.render.row_renderer import RowRenderer
 from ui.render.theme import palette
+from ui.widgets.flush_slots import FlushTimer
 from ui.widgets.message_list_view import MessageListView
 from ui.widgets.scroll_keeper import ScrollKeeper
 
@@ -82,10 +83,8 @@ class ChatView(QWidget):
         self._pending: dict[str, tuple[str, str, list[ToolCall] | None]] = {}
         self._flush_interval = FLUSH_MS
         self.last_flush_ms = 0.0
-        self._flush_timer = QTimer(self)
-        self._flush_timer.setSingleShot(True)
-        self._flush_timer.setTimerType(Qt.TimerType.PreciseTimer)
-        self._flush_timer.timeout.connect(self.flush_stream)
+        self._flush_timer = FlushTimer(self)
+        self._flush_timer.due.connect(self.flush_stream)
         self._width_timer = QTimer(self)
         self._width_timer.setSingleShot(True)
         self._width_timer.setInterval(RESIZE_DELAY_MS)
@@ -214,7 +213,8 @@ class ChatView(QWidget):
             self._flush_timer.start(self._flush_interval)
 
     def flush_stream(self) -> None:
-        """Show the buffered stream text now (the flush timer calls this)."""
+        """Show the buffered stream text now (the flush timer calls this, spaced from
+        other views' flushes: see :mod:`ui.widgets.flush_slots`)."""
         start = time.perf_counter()
         pending, self._pending = self._pending, {}
         for message_id, (content, reasoning, tool_calls) in pending.items():
@@ -222,6 +222,7 @@ class ChatView(QWidget):
         self.keeper.apply_pending()
         self.last_flush_ms = (time.perf_counter() - start) * 1000
         self._flush_interval = int(min(MAX_FLUSH_MS, max(FLUSH_MS, 3 * self.last_flush_ms)))
+        self._flush_timer.flushed()
 
     def finish_stream(self, row: MessageRow) -> None:
         """End the live state: the final text is rendered fully, once."""

@@ -4,6 +4,7 @@ Why a QTreeView: it caches row heights and, when one row's ``SizeHintRole`` chan
 re-reads only that row; a QListView lays every row out again (11 ms at 2,000 rows with
 a Python model). Per-pixel scrolling here moves the viewport's pixels and repaints only
 the strip that scrolled in; QTreeView's own scrolling repaints the whole viewport.
+The vertical scroll bar caches its groove (see :mod:`ui.widgets.groove_cache_scroll_bar`).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from PySide6.QtGui import QPaintEvent
 from PySide6.QtWidgets import QAbstractItemView, QFrame, QTreeView, QWidget
 
 from ui.render.message_delegate import MessageDelegate
+from ui.widgets.groove_cache_scroll_bar import GrooveCacheScrollBar
 
 
 class MessageListView(QTreeView):
@@ -37,6 +39,7 @@ class MessageListView(QTreeView):
         )
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.header().setStretchLastSection(True)
+        self.setVerticalScrollBar(GrooveCacheScrollBar(Qt.Orientation.Vertical, self))
         self.verticalScrollBar().setSingleStep(24)
 
     def paintEvent(self, event: QPaintEvent) -> None:
