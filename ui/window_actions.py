@@ -105,8 +105,10 @@ class WindowActions:
 
     def _export(self, kind: str) -> Callable[[], None]:
         def run() -> None:
-            chat = self.window.controller.chat
-            if chat is not None and chat.messages:
+            window = self.window
+            shown = window.compare.controller.comparison if window.compare.active else None
+            chat = shown or window.controller.chat
+            if chat is not None and (chat.messages or any(c.messages for c in chat.columns)):
                 self.window.dialogs.export_chat(chat.id, kind)
             else:
                 self.window.statusBar().showMessage("Nothing to export yet.", 4000)

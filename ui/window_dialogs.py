@@ -161,13 +161,10 @@ class WindowDialogs:
     def export_chat(self, chat_id: str, kind: str) -> None:
         from core.export import chat_to_json, chat_to_markdown
 
-        open_chat = self.window.controller.chat
+        shown = [self.window.controller.chat, self.window.compare.controller.comparison]
+        open_chat = next((c for c in shown if c is not None and c.id == chat_id), None)
         try:
-            chat = (
-                open_chat
-                if open_chat and open_chat.id == chat_id
-                else self.services.store.load(chat_id)
-            )
+            chat = open_chat if open_chat is not None else self.services.store.load(chat_id)
         except Exception as exc:
             self.window.notice_bar.show_notice("error", str(exc))
             return

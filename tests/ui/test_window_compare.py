@@ -87,3 +87,21 @@ async def test_a_column_override_is_marked_in_its_header(assembly: Assembly) -> 
     assert column.header.params_button.text() == "1 override"
     first = window.compare.view.column(cmp.columns[0].id)
     assert first is not None and first.header.params_button.text() == "Params"
+
+
+async def test_exporting_in_compare_mode_exports_the_comparison(
+    assembly: Assembly, gateway, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    window = assembly.window
+    window.set_model("gpt-4o")
+    window.compare.new_comparison()
+    window.composer.send_requested.emit("export me", [])
+    comparisons = assembly.comparisons
+    await wait_until(lambda: len(gateway.requests) == 2 and not comparisons.is_generating())
+    exported: list[tuple[str, str]] = []
+    monkeypatch.setattr(
+        window.dialogs, "export_chat", lambda cid, kind: exported.append((cid, kind))
+    )
+    window.actions_.actions["export_md"].trigger()
+    cmp = comparisons.comparison
+    assert cmp is not None and exported == [(cmp.id, "markdown")]
