@@ -28,7 +28,8 @@ class Services:
     secrets: Secrets
     settings: Settings
     settings_path: Path
-    env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
+    # Not in repr(): the environment may hold API keys (OPENAI_API_KEY, ANYFAST_API_KEY).
+    env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ), repr=False)
 
     def save_settings(self) -> None:
         save_settings(self.settings, self.settings_path)
