@@ -1,0 +1,397 @@
+"""Soak: 8 concurrent streams, round after round, with UI actions between rounds.
+
+A standalone fake gateway process (``python -m tests.gateway`` with a small ``--delay``)
+and the app assembled in this process (``ui.app.build`` on a qasync loop, as
+tests/ui/app_support.py does; keys in memory; OPENAI_BASE_URL = the gateway; a temp
+CHORUS_DATA_DIR seeded with a few chats). For ``--minutes``: a comparison with 8 columns
+sends a message; when all 8 answers are done it sends again (a fresh comparison every
+``--turns`` rounds, so the growth of one ever-longer conversation does not hide or fake a
+leak). Between rounds: switch to a saved chat and back, open the search panel and type,
+open the model picker and close it, toggle the theme, scroll the columns.
+
+RSS (VmRSS of this process) is sampled every ``--sample`` seconds. After a warm-up (1 min,
+or 20% of the run when that is shorter) growth = last sample − first sample after the
+warm-up. ``crashes`` = exceptions that reached the loop's exception handler or
+sys.excepthook (Qt slots) + failed rounds (an answer not done, or a round timing out).
+For telling a leak from allocator retention, the summary also gives the live QWidget
+count after the warm-up and at the end, and the RSS after gc.collect() and after glibc's
+malloc_trim(0) (memory freed but kept by the C allocator comes back there).
+
+Prints a summary and, last, one JSON line: {"rss_growth_mb": …, "crashes": …}.
+Goal (reported, not asserted): no crash, growth ≤ 5 MB.
+
+Usage: .venv/bin/python bench/soak.py [--minutes 5] [--delay 0.01] [--tracemalloc 8]
+(``--tracemalloc N`` also prints where Python allocations grew after the warm-up.)
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import ctypes
+import gc
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+import tracemalloc
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import qasync
+from PySide6.QtCore import QMessageLogContext, QtMsgType, qInstallMessageHandler
+from PySide6.QtWidgets import QApplication
+from sample_text import answer, question
+from shiboken6 import isValid
+
+from core import paths
+from core.chat import Chat, Message
+from core.storage.chat_store import ChatStore
+from tests.ui.app_support import memory_secrets
+from ui.app import Assembly, build
+
+ROOT = Path(__file__).resolve().parent.parent
+MODELS = [
+    "gpt-4o",
+    "gpt-4o-mini",
+    "deepseek-v3-2",
+    "claude-3-5-sonnet",
+    "llama-3.1-70b",
+    "mistral-large",
+    "qwen-2.5-72b",
+    "gemini-1.5-pro",
+]
+ROUND_TIMEOUT_S = 120.0
+
+
+def rss_mb() -> float:
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def quiet_offscreen(kind: QtMsgType, context: QMessageLogContext, text: str) -> None:
+    """Drop the offscreen plugin's "This plugin does not support …" lines; print the rest."""
+    if not text.startswith("This plugin does not support"):
+        print(text, file=sys.stderr)
+
+
+def malloc_trim() -> float:
+    """Give the C allocator's free pages back to the OS (glibc); RSS afterwards, in MB."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    return rss_mb()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _die_with_parent() -> None:
+    """In the gateway child (Linux): be sent SIGTERM when this process dies, however it
+    dies (even SIGKILL), so no gateway is ever left behind."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+def _stop_on_signal(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)  # unwinds through the finally blocks
+
+
+def start_gateway(port: int, delay: float) -> subprocess.Popen[str]:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tests.gateway", "--port", str(port), "--delay", str(delay)],
+        cwd=ROOT,
+        preexec_fn=_die_with_parent,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return proc
+        except OSError:
+            if proc.poll() is not None:
+                raise RuntimeError(f"the gateway exited ({proc.returncode})") from None
+            time.sleep(0.1)
+    raise RuntimeError("the gateway did not start listening")
+
+
+def stop_gateway(proc: subprocess.Popen[str]) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def seed_chats(data_dir: Path, count: int = 5) -> None:
+    store = ChatStore(paths.chats_dir({"CHORUS_DATA_DIR": str(data_dir)}), fsync=False)
+    for i in range(count):
+        user = Message(role="user", content=question(i))
+        reply = Message(
+            role="assistant", parent=user.id, model="gpt-4o", content=answer(1500, seed=i)
+        )
+        store.save(Chat(title=f"Seed {i}", model="gpt-4o", messages=[user, reply], leaf=reply.id))
+
+
+class Counter:
+    def __init__(self) -> None:
+        self.loop_errors: list[str] = []
+        self.slot_errors: list[str] = []
+        self.failed_rounds: list[str] = []
+
+    @property
+    def total(self) -> int:
+        return len(self.loop_errors) + len(self.slot_errors) + len(self.failed_rounds)
+
+    def loop_handler(self, loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+        exc = context.get("exception")
+        text = context.get("message", "")
+        if exc is not None:
+            text += ": " + "".join(traceback.format_exception_only(type(exc), exc)).strip()
+        self.loop_errors.append(text)
+
+    def excepthook(self, kind: type[BaseException], exc: BaseException, tb: Any) -> None:
+        self.slot_errors.append("".join(traceback.format_exception(kind, exc, tb))[-600:])
+
+
+async def pump(app: QApplication, seconds: float) -> None:
+    """Let the loop (and with it Qt's events) run for a while. Never processEvents() here:
+    that would run other tasks' steps inside this one."""
+    del app
+    await asyncio.sleep(seconds)
+
+
+async def ui_actions(app: QApplication, assembly: Assembly, cmp: Chat, step: int) -> None:
+    window = assembly.window
+    summaries = [s for s in window.sidebar.model.summaries() if s.kind == "chat"]
+    # Switch to a saved chat and back to the comparison.
+    if summaries:
+        window.open_chat(summaries[step % len(summaries)].id)
+        await pump(app, 0.1)
+        window.chat_view.scroll_to_bottom()
+        await pump(app, 0.05)
+    window.compare.open(cmp)
+    await pump(app, 0.1)
+    # Search: open, type (debounced search runs), close.
+    window.show_search()
+    panel = window.search_panel
+    for text in ("s", "se", "seed", "seed stream"):
+        panel.query_edit.setText(text)
+        await pump(app, 0.05)
+    await pump(app, 0.4)
+    window.hide_search()
+    # The model picker: open and close.
+    window.dialogs.choose_model()
+    await pump(app, 0.2)
+    picker = getattr(window.dialogs, "picker", None)
+    if picker is not None and isValid(picker):
+        picker.search.setText("gpt")
+        await pump(app, 0.05)
+        picker.reject()
+    await pump(app, 0.1)
+    # The theme: flip between light and dark.
+    actions = window.actions_.actions
+    actions["theme_dark" if step % 2 == 0 else "theme_light"].trigger()
+    await pump(app, 0.1)
+    # Scroll the columns and the row of columns.
+    view = window.compare.view
+    for column in view.columns():
+        column.set_scroll_fraction(0.0)
+    await pump(app, 0.05)
+    for column in view.columns():
+        column.set_scroll_fraction(1.0)
+    bar = view.scroll_area.horizontalScrollBar()
+    bar.setValue(bar.maximum())
+    await pump(app, 0.05)
+    bar.setValue(0)
+    await pump(app, 0.05)
+
+
+async def soak(app: QApplication, args: argparse.Namespace, gateway_url: str, data_dir: Path):
+    counter = Counter()
+    loop = asyncio.get_running_loop()
+    loop.set_exception_handler(counter.loop_handler)
+    old_hook = sys.excepthook
+    sys.excepthook = counter.excepthook
+    env = {"CHORUS_DATA_DIR": str(data_dir), "OPENAI_BASE_URL": gateway_url}
+    assembly = build(app, env, secrets=memory_secrets())
+    assembly.window.show()
+    assembly.finish_start()
+    samples: list[tuple[float, float]] = []
+    rounds = 0
+    streams = 0
+    streamed_chars = 0
+    round_times: list[float] = []
+    duration = args.minutes * 60
+    warmup = min(60.0, 0.2 * duration)
+    t0 = time.monotonic()
+
+    snapshots: list[tracemalloc.Snapshot] = []
+    widgets: list[tuple[float, int]] = []  # (seconds, live QWidgets)
+
+    async def sampler() -> None:
+        while True:
+            now = time.monotonic() - t0
+            samples.append((now, rss_mb()))
+            widgets.append((now, len(app.allWidgets())))
+            if args.tracemalloc and not snapshots and now >= warmup:
+                snapshots.append(tracemalloc.take_snapshot())
+            await asyncio.sleep(args.sample)
+
+    if args.tracemalloc:
+        tracemalloc.start(args.tracemalloc)
+
+    sampling = asyncio.ensure_future(sampler())
+    comparisons = assembly.comparisons
+    cmp: Chat | None = None
+    try:
+        while time.monotonic() - t0 < duration:
+            if cmp is None or rounds % args.turns == 0:
+                params = assembly.window.params_panel.values()
+                cmp = comparisons.new_comparison(list(MODELS), params)
+                if cmp is None:
+                    counter.failed_rounds.append("new_comparison refused")
+                    break
+                assembly.window.compare.show()
+            text = f"Round {rounds}. " + answer(args.prompt_chars, seed=rounds)
+            started = time.monotonic()
+            if not comparisons.send(text):
+                counter.failed_rounds.append(f"round {rounds}: send refused")
+                await pump(app, 1.0)
+                rounds += 1
+                continue
+            while comparisons.is_generating():
+                if time.monotonic() - started > ROUND_TIMEOUT_S:
+                    counter.failed_rounds.append(f"round {rounds}: timed out")
+                    comparisons.stop()
+                    break
+                await asyncio.sleep(0.05)
+            round_times.append(time.monotonic() - started)
+            streams += len(cmp.columns)
+            for col in cmp.columns:
+                last = col.branch()[-1]
+                streamed_chars += len(last.content)
+                if last.role != "assistant" or last.status != "done":
+                    counter.failed_rounds.append(
+                        f"round {rounds}: column {col.model} ended {last.status!r}"
+                        + (f" ({last.error.message})" if last.error else "")
+                    )
+            rounds += 1
+            await ui_actions(app, assembly, cmp, rounds)
+    finally:
+        sampling.cancel()
+        samples.append((time.monotonic() - t0, rss_mb()))
+        gc.collect()
+        after_gc = rss_mb()
+        after_trim = malloc_trim()
+        after_warm = [n for t, n in widgets if t >= warmup] or [n for _, n in widgets[-1:]]
+        if after_warm:
+            print(f"live QWidgets: after warm-up {after_warm[0]}, at the end {after_warm[-1]}")
+        print(
+            f"RSS after gc.collect {after_gc:.1f} MB; after malloc_trim(0) {after_trim:.1f} MB "
+            "(memory freed but kept by the C allocator comes back here)"
+        )
+        if args.tracemalloc and snapshots:
+            diff = tracemalloc.take_snapshot().compare_to(snapshots[0], "traceback")
+            print("Python allocations grown since the warm-up (tracemalloc):")
+            for stat in diff[:10]:
+                print(f"  {stat.size_diff / 1024:+8.0f} KiB {stat.count_diff:+7d} blocks")
+                for line in stat.traceback.format()[-6:]:
+                    print("      " + line)
+            tracemalloc.stop()
+        window = assembly.window
+        if isValid(window):
+            window.close()
+            window.deleteLater()
+        await assembly.close()
+        sys.excepthook = old_hook
+    print(f"streamed: {streamed_chars / max(1, streams):.0f} chars per answer on average")
+    return counter, samples, warmup, rounds, streams, round_times, after_gc
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--minutes", type=float, default=5.0)
+    parser.add_argument("--delay", type=float, default=0.01, help="gateway seconds per chunk")
+    parser.add_argument("--sample", type=float, default=3.0, help="seconds between RSS samples")
+    parser.add_argument("--turns", type=int, default=5, help="rounds per comparison")
+    parser.add_argument("--prompt-chars", type=int, default=2000, help="the echo's length")
+    parser.add_argument(
+        "--tracemalloc",
+        type=int,
+        default=0,
+        metavar="FRAMES",
+        help="trace Python allocations (this many frames) and print the top growth",
+    )
+    args = parser.parse_args()
+
+    signal.signal(signal.SIGTERM, _stop_on_signal)
+    port = free_port()
+    gateway = start_gateway(port, args.delay)
+    try:
+        with tempfile.TemporaryDirectory() as data_dir:
+            seed_chats(Path(data_dir))
+            app = QApplication(sys.argv[:1])
+            app.setQuitOnLastWindowClosed(False)  # closing the window must not stop the loop
+            qInstallMessageHandler(quiet_offscreen)
+            loop = qasync.QEventLoop(app)
+            asyncio.set_event_loop(loop)
+            with loop:
+                result = loop.run_until_complete(
+                    soak(app, args, f"http://127.0.0.1:{port}/v1", Path(data_dir))
+                )
+    finally:
+        stop_gateway(gateway)
+    counter, samples, warmup, rounds, streams, round_times, after_gc = result
+
+    after = [(t, r) for t, r in samples if t >= warmup] or samples[-1:]
+    first, last = after[0][1], after[-1][1]
+    growth = last - first
+    peak = max(r for _, r in samples)
+    print(
+        f"{args.minutes:g} min: {rounds} rounds, {streams} streams "
+        f"(8 at a time, gateway delay {args.delay * 1000:.0f} ms/chunk)"
+    )
+    if round_times:
+        mean = sum(round_times) / len(round_times)
+        print(f"round time: mean {mean:.2f} s, max {max(round_times):.2f} s")
+    print(
+        f"RSS: start {samples[0][1]:.1f} MB, first after warm-up ({warmup:.0f} s) "
+        f"{first:.1f} MB, last {last:.1f} MB, peak {peak:.1f} MB, after gc.collect "
+        f"{after_gc:.1f} MB"
+    )
+    trail = ", ".join(f"{t:.0f}s:{r:.1f}" for t, r in samples[:: max(1, len(samples) // 12)])
+    print(f"samples (s:MB): {trail}")
+    print(f"RSS growth after warm-up: {growth:+.1f} MB (goal ≤ 5)")
+    print(
+        f"crashes: {counter.total} (loop handler {len(counter.loop_errors)}, Qt slots "
+        f"{len(counter.slot_errors)}, failed rounds {len(counter.failed_rounds)}) (goal 0)"
+    )
+    for text in (counter.loop_errors + counter.slot_errors + counter.failed_rounds)[:5]:
+        print("  " + text.replace("\n", "\n  "))
+    print(json.dumps({"rss_growth_mb": round(growth, 1), "crashes": counter.total}))
+
+
+if __name__ == "__main__":
+    main()
