@@ -20,7 +20,6 @@ import random
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
-from functools import cache
 from typing import TYPE_CHECKING, Any
 
 import msgspec
@@ -34,6 +33,7 @@ from core.api.errors import (
     malformed_response,
     stream_error,
 )
+from core.api.http import make_http_client
 from core.api.retry import RetryPolicy, retry_delay
 from core.api.sse import ChatStreamDecoder, MalformedEventError
 from core.chat import Completion
@@ -46,13 +46,6 @@ __all__ = ["ChatClient", "make_http_client"]
 
 _log = logging.getLogger(__name__)
 
-CONNECT_TIMEOUT_S = 10.0
-READ_TIMEOUT_S = 90.0  # the longest silence between two bytes of an answer
-WRITE_TIMEOUT_S = 30.0
-POOL_TIMEOUT_S = 10.0
-MAX_CONNECTIONS = 32
-MAX_KEEPALIVE_CONNECTIONS = 8
-KEEPALIVE_EXPIRY_S = 30.0
 ERROR_BODY_LIMIT = 64 * 1024  # bytes of an error body read for its message
 BODY_LIMIT = 64 * 1024 * 1024  # bytes of a whole (non-streamed) JSON answer
 DRAIN_TIMEOUT_S = 1.0  # after [DONE], how long the rest of the body may take
@@ -60,42 +53,6 @@ DRAIN_TIMEOUT_S = 1.0  # after [DONE], how long the rest of the body may take
 _SSE_TYPES = frozenset({"text/event-stream"})
 # Content types under which some servers send a stream or an answer: sniffed.
 _SNIFFED_TYPES = frozenset({"", "text/plain", "application/octet-stream"})
-
-
-@cache
-def user_agent() -> str:
-    """``Chorus/<version>`` (reading the version imports importlib.metadata)."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return f"Chorus/{version('chorus')}"
-    except PackageNotFoundError:
-        return "Chorus/0"
-
-
-def make_http_client(
-    *, transport: httpx.AsyncBaseTransport | None = None, timeout: httpx.Timeout | None = None
-) -> httpx.AsyncClient:
-    """The app's one HTTP client: split timeouts, pooled connections, no redirects."""
-    import httpx
-
-    return httpx.AsyncClient(
-        transport=transport,
-        timeout=timeout
-        or httpx.Timeout(
-            connect=CONNECT_TIMEOUT_S,
-            read=READ_TIMEOUT_S,
-            write=WRITE_TIMEOUT_S,
-            pool=POOL_TIMEOUT_S,
-        ),
-        limits=httpx.Limits(
-            max_connections=MAX_CONNECTIONS,
-            max_keepalive_connections=MAX_KEEPALIVE_CONNECTIONS,
-            keepalive_expiry=KEEPALIVE_EXPIRY_S,
-        ),
-        headers={"User-Agent": user_agent()},
-        follow_redirects=False,
-    )
 
 
 @dataclass(slots=True)
