@@ -2,21 +2,47 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import pytest
+import pytestqt.plugin
 import qasync
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
+
+_loops: list[qasync.QEventLoop] = []  # the current test's loop
 
 
 def _qasync_loop() -> qasync.QEventLoop:
     app = QApplication.instance() or QApplication([])
     # As in the app: closing a test's last window must not quit the loop under the test.
     app.setQuitOnLastWindowClosed(False)
-    return qasync.QEventLoop(app, already_running=False)
+    loop = qasync.QEventLoop(app, already_running=False)
+    _loops[:] = [loop]
+    return loop
+
+
+def _process_events_on_the_loop() -> None:
+    """pytest-qt processes Qt events around each test phase, outside the loop's
+    run_forever: asyncio callbacks pending on the qasync loop would then run with no
+    running loop (asyncio.get_running_loop() fails in them). Mark the test's loop as
+    running while they do, as run_forever would."""
+    loop = _loops[0] if _loops else None
+    if loop is None or loop.is_closed() or loop.is_running():
+        _plain_process_events()
+        return
+    asyncio.events._set_running_loop(loop)
+    try:
+        _plain_process_events()
+    finally:
+        asyncio.events._set_running_loop(None)
+
+
+_plain_process_events = pytestqt.plugin._process_events
+pytestqt.plugin._process_events = _process_events_on_the_loop
 
 
 def pytest_asyncio_loop_factories(
