@@ -13,6 +13,8 @@ import qasync
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
+from ui.widgets.chat_view import ChatView
+
 _loops: list[qasync.QEventLoop] = []  # the current test's loop
 
 
@@ -69,3 +71,15 @@ def host(qtbot: QtBot) -> QWidget:
     qtbot.addWidget(widget)
     widget.show()
     return widget
+
+
+@pytest.fixture
+def view(qtbot: QtBot) -> Iterator[ChatView]:
+    """A shown ChatView (the chat view tests)."""
+    chat = ChatView("light")
+    qtbot.addWidget(chat)
+    chat.resize(800, 600)
+    chat.show()
+    qtbot.waitExposed(chat)
+    yield chat
+    chat.worker.cancel_where(lambda key: True)
