@@ -49,6 +49,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import qasync
+from memory import rss_mb
 from PySide6.QtCore import QMessageLogContext, QtMsgType, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication
 from sample_text import answer, question
@@ -72,14 +73,6 @@ MODELS = [
     "gemini-1.5-pro",
 ]
 ROUND_TIMEOUT_S = 120.0
-
-
-def rss_mb() -> float:
-    with open("/proc/self/status", encoding="ascii") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
 
 
 def quiet_offscreen(kind: QtMsgType, context: QMessageLogContext, text: str) -> None:
