@@ -103,6 +103,10 @@ class Completion(msgspec.Struct, kw_only=True, omit_defaults=True):
     done: bool = False  # [DONE] seen, or a non-streamed answer parsed
 
 
+# ErrorInfo.kind of an answer that was streaming when Chorus died (status "stopped").
+INTERRUPTED = "Interrupted"
+
+
 class ErrorInfo(msgspec.Struct, kw_only=True, omit_defaults=True):
     """A failed request as kept with the message: what to tell a person, and the raw detail."""
 

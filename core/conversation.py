@@ -15,7 +15,7 @@ from typing import Any, Protocol
 from core.api.accumulator import StreamAccumulator
 from core.api.client import ChatClient
 from core.api.errors import APIError, error_info
-from core.chat import Chat, Completion, ErrorInfo, ImagePart, Message, Stats, now
+from core.chat import INTERRUPTED, Chat, Completion, ErrorInfo, ImagePart, Message, Stats, now
 from core.endpoint import Endpoint
 from core.params import ParamError
 from core.request import BuiltRequest, build_body, to_api_messages
@@ -89,6 +89,24 @@ def reset_answer(answer: Message) -> None:
     answer.error = None
     answer.stats = None
     answer.status = "streaming"
+
+
+def settle_interrupted(chat: Chat) -> int:
+    """Mark answers saved while streaming by a Chorus that then died (a crash, a kill, a
+    power cut) as stopped, keeping their text; returns how many. Call it only on a chat
+    read from disk whose answers are not streaming in this process."""
+    settled = 0
+    for holder in (chat, *chat.columns):
+        for message in holder.messages:
+            if message.status == "streaming":
+                message.status = "stopped"
+                message.error = ErrorInfo(
+                    kind=INTERRUPTED,
+                    message="Chorus closed before this answer finished; "
+                    "the text received until then is kept.",
+                )
+                settled += 1
+    return settled
 
 
 def build_request(chat: Chat, answer: Message, params: Mapping[str, object]) -> BuiltRequest:

@@ -10,7 +10,7 @@ import pytest
 
 from core.api.client import ChatClient, make_http_client
 from core.api.retry import RetryPolicy
-from core.chat import Chat, Message
+from core.chat import INTERRUPTED, Chat, Message
 from core.conversation import (
     add_user_message,
     build_request,
@@ -19,6 +19,7 @@ from core.conversation import (
     regenerate,
     reset_answer,
     run_answer,
+    settle_interrupted,
     start_answer,
     title_from,
 )
@@ -255,3 +256,25 @@ async def test_token_probabilities_are_kept_for_a_single_choice(
     logprobs = answer.choices[0].logprobs
     assert logprobs and "".join(entry.token for entry in logprobs) == answer.content
     assert all(len(entry.top) >= 1 for entry in logprobs)
+
+
+def test_settle_interrupted_stops_answers_left_streaming_and_keeps_their_text() -> None:
+    chat = Chat()
+    add_user_message(chat, "hi")
+    answer = start_answer(chat, "m", {})
+    answer.content = "half an ans"
+    column = Chat(model="m")
+    add_user_message(column, "q")
+    start_answer(column, "m", {}).content = "col"
+    done = start_answer(Chat(), "m", {})
+    done.status = "done"
+    comparison = Chat(kind="compare", columns=[column])
+
+    assert settle_interrupted(chat) == 1
+    assert settle_interrupted(comparison) == 1
+    assert settle_interrupted(chat) == 0
+    assert answer.status == "stopped"
+    assert answer.content == "half an ans"
+    assert answer.error is not None and answer.error.kind == INTERRUPTED
+    assert column.branch()[-1].status == "stopped"
+    assert column.branch()[0].status == "done"

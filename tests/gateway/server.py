@@ -57,6 +57,8 @@ class Recorded:
     client_port: int  # tells connections apart: equal ports mean a reused connection
     disconnected: threading.Event = field(default_factory=threading.Event)
     finished: threading.Event = field(default_factory=threading.Event)
+    # time.monotonic() after each stream event was written to the socket
+    sent_at: list[float] = field(default_factory=list)
 
     @property
     def key(self) -> str:
@@ -337,6 +339,7 @@ class _Responder:
             if sent and reply.delay:
                 self.pause(reply.delay)
             self.write_chunk(event)
+            self.rec.sent_at.append(time.monotonic())
             sent += 1
         self.write(b"0\r\n\r\n")
 

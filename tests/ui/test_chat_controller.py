@@ -161,3 +161,24 @@ async def test_delete_and_restore(qtbot: QtBot, controller: ChatController) -> N
     assert len(removed) == 2 and chat.messages == []
     controller.restore_messages(removed, leaf)
     assert [m.role for m in chat.branch()] == ["user", "assistant"]
+
+
+async def test_an_answer_left_streaming_by_a_crash_opens_as_interrupted(
+    qtbot: QtBot, controller: ChatController
+) -> None:
+    from core.conversation import add_user_message, start_answer
+
+    chat = Chat(model="m")
+    add_user_message(chat, "hello")
+    start_answer(chat, "m", {}).content = "Echo: hel"
+    controller._store.save(chat)  # as a killed Chorus left it
+    rows: list = []
+    controller.rows_reset.connect(rows.append)
+
+    shown = controller.open_chat(chat.id)
+
+    answer = shown.branch()[-1]
+    assert answer.status == "stopped" and answer.content == "Echo: hel"
+    assert answer.error is not None and "closed before this answer finished" in answer.error.message
+    assert not controller.is_generating()
+    assert rows and rows[-1][-1].message is answer

@@ -274,3 +274,16 @@ def test_stats_line_says_when_token_counts_are_an_estimate() -> None:
     assert stats_text(measured) == "m · TTFT 0.50 s · 12+240 tokens"
     estimated = Stats(model="m", estimated_tokens=57, finish_reason="stop")
     assert stats_text(estimated) == "m · ~57 tokens (no usage from the server) · stop"
+
+
+def test_footer_tells_an_interrupted_answer_from_a_stopped_one() -> None:
+    from core.chat import Chat, Message
+    from core.conversation import settle_interrupted
+    from ui.render.row_html import footer_html
+
+    stopped = Message(role="assistant", content="part", status="stopped")
+    interrupted = Message(role="assistant", content="part", status="streaming")
+    settle_interrupted(Chat(messages=[interrupted]))
+    assert "Stopped" in footer_html(stopped, "light", live=False, details=False)
+    html = footer_html(interrupted, "light", live=False, details=False)
+    assert "Interrupted: Chorus closed" in html and "Stopped" not in html

@@ -2,36 +2,19 @@
 
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 from core.storage.chat_store import ChatStore
 from tests.gateway import Reply
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.ui.process_support import app_env, start_app
 
 
 def test_sigterm_mid_stream_saves_the_partial_answer_as_stopped(gateway, tmp_path: Path) -> None:
     gateway.push(Reply.echo(delay=0.05))
     prompt = " ".join(f"word{i}" for i in range(200))
-    env = dict(
-        os.environ,
-        QT_QPA_PLATFORM="offscreen",
-        CHORUS_DATA_DIR=str(tmp_path),
-        OPENAI_BASE_URL=gateway.url,
-    )
-    env.pop("ANYFAST_API_KEY", None)
-    process = subprocess.Popen(
-        [sys.executable, str(ROOT / "main.py"), "--model", "m", prompt],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
+    process = start_app(["--model", "m", prompt], app_env(tmp_path, gateway.url))
     try:
         store = ChatStore(tmp_path / "chats", fsync=False)
         deadline = time.monotonic() + 30

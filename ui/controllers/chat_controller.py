@@ -78,7 +78,10 @@ class ChatController(QObject):
 
     def open_chat(self, chat_id: str) -> Chat:
         """Show a saved chat (raises the store's errors: the window says them)."""
-        chat = self._live.get(chat_id) or self._store.load(chat_id)
+        chat = self._live.get(chat_id)
+        if chat is None:
+            chat = self._store.load(chat_id)
+            conversation.settle_interrupted(chat)
         self._show(chat)
         return chat
 

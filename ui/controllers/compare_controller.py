@@ -101,7 +101,10 @@ class CompareController(QObject):
     def open(self, cmp: Chat) -> Chat:
         """Show a comparison; one whose columns are still streaming is shown as it is in
         memory. Returns the comparison shown."""
-        shown = self._live.get(cmp.id, cmp)
+        shown = self._live.get(cmp.id)
+        if shown is None:
+            shown = cmp
+            conversation.settle_interrupted(shown)
         self._show(shown)
         return shown
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from core.chat import ErrorInfo, Message, Stats, ToolCall
+from core.chat import INTERRUPTED, ErrorInfo, Message, Stats, ToolCall
 from ui.render.highlight import escape
 from ui.render.markdown import escape_attr, pretty_json
 from ui.render.theme import palette
@@ -154,7 +154,10 @@ def footer_html(message: Message, theme: str, *, live: bool, details: bool) -> s
     elif message.role == "assistant":
         line = stats_text(message.stats) if message.stats else ""
         if message.status == "stopped":
-            line = "Stopped" + (f" · {line}" if line else "")
+            interrupted = message.error is not None and message.error.kind == INTERRUPTED
+            line = ("Interrupted: Chorus closed" if interrupted else "Stopped") + (
+                f" · {line}" if line else ""
+            )
         if line:
             tip = ""
             if message.stats and message.stats.request_id:
