@@ -90,6 +90,7 @@ class Completion(msgspec.Struct, kw_only=True, omit_defaults=True):
     """
 
     id: str = ""
+    request_id: str = ""  # the HTTP response's request id header, when there was one
     model: str = ""
     created: int | None = None
     system_fingerprint: str = ""
@@ -122,7 +123,8 @@ class Stats(msgspec.Struct, kw_only=True, omit_defaults=True):
     """What is shown under an answer."""
 
     model: str = ""  # the model the server says answered
-    request_id: str = ""
+    response_id: str = ""  # the completion's own "id" (chatcmpl-…)
+    request_id: str = ""  # the response's x-request-id header, what a provider's support asks for
     ttft_s: float | None = None
     total_s: float | None = None
     tokens_per_s: float | None = None

@@ -132,7 +132,8 @@ def apply_completion(answer: Message, completion: Completion) -> None:
         answer.tool_calls = list(chosen.tool_calls)
     answer.stats = Stats(
         model=completion.model,
-        request_id=completion.id,
+        response_id=completion.id,
+        request_id=completion.request_id,
         ttft_s=completion.ttft_s,
         total_s=completion.total_s,
         tokens_per_s=completion.tokens_per_s,

@@ -208,6 +208,7 @@ class StreamAccumulator:
         self._clock = clock
         self._started = clock() if started is None else started
         self.version = 0
+        self.request_id = ""  # set by the client from the response headers
         self.error_payload: dict[str, Any] | None = None
         self._choices: dict[int, _Choice] = {}
         self._meta: dict[str, Any] = {}
@@ -386,6 +387,7 @@ class StreamAccumulator:
         created = meta.get("created")
         return Completion(
             id=str(meta.get("id", "")),
+            request_id=self.request_id,
             model=str(meta.get("model", "")),
             created=int(created) if isinstance(created, int | float) else None,
             system_fingerprint=str(meta.get("system_fingerprint", "")),

@@ -129,6 +129,7 @@ class ChatClient:
         payload = msgspec.json.encode(body)
         started = self._clock()
         response = await self._send(call, "POST", headers, payload, on_retry)
+        acc.request_id = call.request_id
         try:
             await self._read_answer(call, response, acc, on_update)
         except httpx.HTTPError as exc:

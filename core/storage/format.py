@@ -1,6 +1,6 @@
 """The chat file and index file formats: envelopes, versions, migrations, summaries.
 
-A chat file is ``{"format": "chorus.chat", "version": 1, "chat": {...}}``; the index is
+A chat file is ``{"format": "chorus.chat", "version": 2, "chat": {...}}``; the index is
 ``{"format": "chorus.index", "version": 1, "chats": [...]}``. docs/FORMAT.md describes
 both for people. Decoding reports every problem as :class:`ChatFormatError`, whose
 ``reason`` is a clause that completes "could not be read (...)".
@@ -16,7 +16,7 @@ import msgspec
 from core.chat import Chat, ChatKind
 
 CHAT_FORMAT = "chorus.chat"
-CHAT_VERSION = 1
+CHAT_VERSION = 2
 INDEX_FORMAT = "chorus.index"
 INDEX_VERSION = 1
 PREVIEW_CHARS = 120
@@ -24,10 +24,28 @@ PREVIEW_CHARS = 120
 RawDocument = dict[str, Any]
 Migration = Callable[[RawDocument], RawDocument]
 
-# Version N -> a function turning a raw version-N document into a version N+1 one.
-# Version 1 is the first released format, so nothing needs converting yet; an entry is
-# added here (and never removed) whenever CHAT_VERSION goes up.
-MIGRATIONS: Mapping[int, Migration] = {}
+
+def _v1_to_v2(raw: RawDocument) -> RawDocument:
+    """Version 1 kept the completion's ``id`` as ``stats.request_id``; version 2 calls it
+    ``response_id`` and keeps the HTTP request id header as ``request_id``, which version 1
+    never recorded."""
+    chat = raw.get("chat")
+    holders: list[Any] = []
+    if isinstance(chat, dict):
+        columns = chat.get("columns")
+        holders = [chat, *(columns if isinstance(columns, list) else [])]
+    for holder in holders:
+        messages = holder.get("messages") if isinstance(holder, dict) else None
+        for message in messages if isinstance(messages, list) else []:
+            stats = message.get("stats") if isinstance(message, dict) else None
+            if isinstance(stats, dict) and "request_id" in stats:
+                stats["response_id"] = stats.pop("request_id")
+    return raw  # anything malformed is left for the decoder to name
+
+
+# Version N -> a function turning a raw version-N document into a version N+1 one. An
+# entry is added here (and never removed) whenever CHAT_VERSION goes up.
+MIGRATIONS: Mapping[int, Migration] = {1: _v1_to_v2}
 
 ProblemKind = Literal["corrupt", "newer", "unreadable"]
 

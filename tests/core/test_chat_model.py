@@ -208,14 +208,15 @@ def v0_to_v1(raw: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_v0_file_is_migrated(tmp_path: Path) -> None:
-    store = ChatStore(tmp_path, fsync=False, migrations={0: v0_to_v1})
+    store = ChatStore(tmp_path, fsync=False, migrations={**chat_format.MIGRATIONS, 0: v0_to_v1})
     (tmp_path / "oldchat.json").write_bytes(msgspec.json.encode(v0_document()))
     chat = store.load("oldchat")
     assert chat.title == "From version 0"
     assert [m.content for m in chat.branch()] == ["Old question", "Old answer"]
     assert [s.preview for s in store.list_chats()] == ["Old question"]
     store.save(chat)
-    assert msgspec.json.decode((tmp_path / "oldchat.json").read_bytes())["version"] == 1
+    saved = msgspec.json.decode((tmp_path / "oldchat.json").read_bytes())
+    assert saved["version"] == chat_format.CHAT_VERSION
 
 
 def test_v0_file_without_migration_is_quarantined(tmp_path: Path) -> None:

@@ -50,7 +50,7 @@ def test_save_and_load_round_trip(store: ChatStore) -> None:
     chat = make_chat("Round trip", "question", "answer", model="gpt-x")
     store.save(chat)
     raw = msgspec.json.decode(store.path_of(chat.id).read_bytes())
-    assert (raw["format"], raw["version"], raw["chat"]["id"]) == ("chorus.chat", 1, chat.id)
+    assert (raw["format"], raw["version"], raw["chat"]["id"]) == ("chorus.chat", 2, chat.id)
     assert store.load(chat.id) == chat
 
 
@@ -175,7 +175,7 @@ def test_damaged_file_is_quarantined(store: ChatStore, case: str) -> None:
 
 
 def test_newer_version_is_quarantined_with_its_own_sentence(store: ChatStore) -> None:
-    data = GOOD_BYTES.replace(b'"version":1', b'"version":7')
+    data = GOOD_BYTES.replace(b'"version":2', b'"version":7')
     (store.folder / "abc.json").write_bytes(data)
     with pytest.raises(ChatFileError) as caught:
         store.load("abc")
@@ -228,7 +228,7 @@ def test_listing_quarantines_damaged_files_and_keeps_going(store: ChatStore) -> 
     for chat in good:
         store.save(chat)
     (store.folder / "bad1.json").write_bytes(b"not json")
-    (store.folder / "bad2.json").write_bytes(GOOD_BYTES.replace(b'"version":1', b'"version":2'))
+    (store.folder / "bad2.json").write_bytes(GOOD_BYTES.replace(b'"version":2', b'"version":3'))
     (store.folder / "notes.txt").write_text("not a chat")
     summaries = store.list_chats()
     assert sorted(s.id for s in summaries) == sorted(c.id for c in good)

@@ -94,6 +94,9 @@ async def test_send_streams_into_the_answer_and_saves(gateway, client: ChatClien
     assert answer.params["temperature"] == 0.3
     assert "messages" not in answer.params
     assert answer.stats is not None and answer.stats.finish_reason == "stop"
+    # The HTTP header's request id and the completion's own id, each in its place.
+    assert answer.stats.request_id == f"req-{gateway.last.number}"
+    assert answer.stats.response_id.startswith("chatcmpl-")
     assert saver.flushes == 1 and saver.saved_statuses == ["done"]
 
 

@@ -128,8 +128,14 @@ def test_finish_with_a_different_text_renders_it_anew(view: ChatView) -> None:
 
 # Showing a tooltip raises its window, which the offscreen platform only warns about.
 @pytest.mark.qt_log_ignore("This plugin does not support raise")
-def test_stats_tooltip_shows_the_request_id(view: ChatView, qtbot: QtBot) -> None:
-    stats = Stats(model="gpt-x", request_id="req_abc", tokens_per_s=12.0, finish_reason="stop")
+def test_stats_tooltip_shows_the_request_and_response_ids(view: ChatView, qtbot: QtBot) -> None:
+    stats = Stats(
+        model="gpt-x",
+        request_id="req_abc",
+        response_id="chatcmpl-1",
+        tokens_per_s=12.0,
+        finish_reason="stop",
+    )
     row = assistant("Answer.", stats=stats)
     view.set_rows([row])
     settle(view)
@@ -142,7 +148,7 @@ def test_stats_tooltip_shows_the_request_id(view: ChatView, qtbot: QtBot) -> Non
     option.rect = rect
     event = QHelpEvent(QEvent.Type.ToolTip, point, view.view.viewport().mapToGlobal(point))
     assert view.delegate.helpEvent(event, view.view, option, index)
-    qtbot.waitUntil(lambda: QToolTip.text() == "Request id: req_abc")
+    qtbot.waitUntil(lambda: QToolTip.text() == "Request id: req_abc · Response id: chatcmpl-1")
     QToolTip.hideText()
 
 

@@ -160,8 +160,17 @@ def footer_html(message: Message, theme: str, *, live: bool, details: bool) -> s
             )
         if line:
             tip = ""
-            if message.stats and message.stats.request_id:
-                tip = f' title="Request id: {escape_attr(message.stats.request_id)}"'
+            if message.stats is not None:
+                ids = [
+                    f"{label}: {value}"
+                    for label, value in (
+                        ("Request id", message.stats.request_id),
+                        ("Response id", message.stats.response_id),
+                    )
+                    if value
+                ]
+                if ids:
+                    tip = f' title="{escape_attr(" · ".join(ids))}"'
             out.append(
                 f'<p style="color:{p.muted}; font-size: small;"><span{tip}>'
                 f"{escape(line)}</span></p>"
