@@ -14,7 +14,7 @@ from core.chat import Message, ToolCall
 from ui.models.message_model import MessageRow
 from ui.render.live_markdown import MarkdownParts, Part
 from ui.render.row_documents import SECTION_GAP, V_PAD, PartHtml, RowDocs
-from ui.render.row_html import footer_html, header_html, thinking_html, tool_calls_html
+from ui.render.row_html import footer_html, header_html, shown, thinking_html, tool_calls_html
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +67,7 @@ def chrome_parts(
 def estimate_height(message: Message, width: int, line: float, char: float) -> int:
     """A quick guess at a row's height from its text (``line``: line spacing,
     ``char``: average character width, in pixels)."""
-    text = message.content
+    text = shown(message.content)
     per_line = max(20.0, width / char)
     lines = len(text) / per_line + 0.6 * text.count("\n") + 0.8 * text.count("```")
     height = 2 * V_PAD + 1.4 * line + SECTION_GAP + lines * line * 1.08

@@ -21,6 +21,16 @@ from ui.render.theme import palette
 ROLE_LABELS = {"user": "You", "assistant": "Assistant", "system": "System", "tool": "Tool"}
 
 
+# Laying out text costs Qt about 0.2 ms per KB, all at once on the GUI thread; a
+# message longer than this shows its start (and says so). Copy and export take it all.
+SHOWN_CHARS = 200_000
+
+
+def shown(text: str) -> str:
+    """The part of a message's text that is rendered (a prefix, so it grows while live)."""
+    return text if len(text) <= SHOWN_CHARS else text[:SHOWN_CHARS]
+
+
 def role_label(message: Message) -> str:
     return ROLE_LABELS.get(message.role, message.role.title())
 
@@ -147,6 +157,12 @@ def footer_html(message: Message, theme: str, *, live: bool, details: bool) -> s
     """Choices indicator, error box, stats line and the streaming indicator."""
     p = palette(theme)
     out = [choices_html(message, theme)]
+    longest = max(len(message.content), len(message.reasoning))
+    if longest > SHOWN_CHARS:
+        out.append(
+            f'<p style="color:{p.muted};">Only the first {SHOWN_CHARS:,} of {longest:,} '
+            "characters are shown here; Copy and Export give the whole text.</p>"
+        )
     if message.error is not None and message.status == "error":
         out.append(error_html(message.error, theme, details=details))
     if live:

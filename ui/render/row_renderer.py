@@ -34,8 +34,10 @@ from ui.render.live_markdown import (
 )
 from ui.render.row_content import LiveRow, RowBody, chrome_parts, estimate_height
 from ui.render.row_documents import RowDocs
+from ui.render.row_html import shown
 
 CACHE_ROWS = 64  # rows whose documents are kept
+CATCH_UP_CHARS = 16_384  # a live row given more new text than this renders it in steps
 
 
 class RowRenderer(QObject):
@@ -156,7 +158,7 @@ class RowRenderer(QObject):
         row = self.model.row_of(message_id)
         if row < 0:
             return ""
-        parts = build_parts(self.model.row_at(row).message.content, self.theme)
+        parts = build_parts(shown(self.model.row_at(row).message.content), self.theme)
         return "".join(part.html for part in parts.parts)
 
     def live_text(self, message_id: str) -> str | None:
@@ -214,11 +216,16 @@ class RowRenderer(QObject):
             live.tool_calls = list(tool_calls)
         if not live.ready:
             return
+        if len(shown(content)) - len(live.body.text) > CATCH_UP_CHARS:
+            # A huge jump (one enormous event) is rendered in steps, not in one go.
+            live.ready = False
+            self.worker.submit(("live", message_id), self._iter_catch_up(live), URGENT)
+            return
         docs = live.docs
-        live.body.update(content)
+        live.body.update(shown(content))
         changed = docs.sync("body", live.body.all_parts())
         if message_id in self.thinking_open and reasoning:
-            live.think.update(reasoning)
+            live.think.update(shown(reasoning))
             changed |= docs.sync("think", live.think.all_parts())
         row = self.model.row_of(message_id)
         if row >= 0:
@@ -244,10 +251,10 @@ class RowRenderer(QObject):
             self.repaint_requested.emit(item.id, 0)
             return
         docs = live.docs
-        live.body.finish(message.content)
+        live.body.finish(shown(message.content))
         docs.sync("body", live.body.parts)
         if item.id in self.thinking_open and message.reasoning:
-            live.think.finish(message.reasoning)
+            live.think.finish(shown(message.reasoning))
             docs.sync("think", live.think.parts)
         self._sync_chrome(docs, item, None)
         self._queue_highlights(item.id, live.body)
@@ -277,13 +284,13 @@ class RowRenderer(QObject):
         self._sync_chrome(docs, item, None)
         body = self.model.body(message_id, docs.theme)
         if not isinstance(body, RowBody):
-            parts = yield from iter_build_parts(message.content, docs.theme)
+            parts = yield from iter_build_parts(shown(message.content), docs.theme)
             body = RowBody(tuple(parts.parts), parts)
             self.model.set_body(message_id, docs.theme, body)
             self._queue_highlights(message_id, parts)
         yield from docs.iter_sync("body", body.parts)
         if message_id in self.thinking_open and message.reasoning:
-            think = yield from iter_build_parts(message.reasoning, docs.theme)
+            think = yield from iter_build_parts(shown(message.reasoning), docs.theme)
             yield from docs.iter_sync("think", think.parts)
         docs.complete = True
         if not keep:
@@ -324,13 +331,14 @@ class RowRenderer(QObject):
     def _iter_catch_up(self, live: LiveRow) -> Iterator[None]:
         """Feed a live row the text it already has in steps, then let updates through."""
         body = live.body
-        pos = 0
-        while len(live.content) - pos > 4096:
-            cut = live.content.find("\n", pos + 4096)
+        text = shown(live.content)
+        pos = len(body.text)
+        while len(text) - pos > 4096:
+            cut = text.find("\n", pos + 4096)
             if cut == -1:
                 break
             pos = cut + 1
-            body.update(live.content[:pos])
+            body.update(text[:pos])
             yield from live.docs.iter_sync("body", body.parts)
         live.ready = True
         self.live_update(live.message.id, live.content, live.reasoning, live.tool_calls)
