@@ -26,6 +26,7 @@ from core.storage.saver import ThrottledSaver
 from ui.controllers.chat_controller import ChatController
 from ui.controllers.compare_controller import CompareController
 from ui.gc_guard import GarbageCollector
+from ui.icon import app_icon
 from ui.main_window import MainWindow
 from ui.services import Services
 from ui.theme import apply_theme
@@ -172,6 +173,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(APP_NAME)
     app.setDesktopFileName("chorus")
+    app.setWindowIcon(app_icon())
     # run() ends when the last window closes and then shuts down (stops streams, saves,
     # closes connections); Qt quitting by itself first would stop the loop under it.
     app.setQuitOnLastWindowClosed(False)
