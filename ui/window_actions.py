@@ -121,6 +121,14 @@ class WindowActions:
         self.window.sidebar.focus_filter()
 
     def _regenerate(self) -> None:
+        if self.window.compare.active:  # every column that has an answer and is idle
+            comparisons = self.window.compare.controller
+            cmp = comparisons.comparison
+            for col in cmp.columns if cmp is not None else []:
+                branch = col.branch()
+                if branch and branch[-1].role == "assistant":
+                    comparisons.regenerate(col.id)
+            return
         chat = self.window.controller.chat
         if chat is None:
             return

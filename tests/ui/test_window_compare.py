@@ -105,3 +105,22 @@ async def test_exporting_in_compare_mode_exports_the_comparison(
     window.actions_.actions["export_md"].trigger()
     cmp = comparisons.comparison
     assert cmp is not None and exported == [(cmp.id, "markdown")]
+
+
+async def test_ctrl_r_regenerates_every_column(assembly: Assembly, gateway) -> None:
+    window = assembly.window
+    window.set_model("gpt-4o")
+    window.services.settings.recent_models = ["gpt-4o", "deepseek-v3-2"]
+    window.actions_.actions["compare"].trigger()
+    window.composer.set_text("once more")
+    window.composer.send_requested.emit("once more", [])
+    comparisons = assembly.comparisons
+    await wait_until(lambda: len(gateway.requests) == 2 and not comparisons.is_generating())
+    window.actions_.actions["regenerate"].trigger()
+    await wait_until(lambda: len(gateway.requests) == 4 and not comparisons.is_generating())
+    cmp = comparisons.comparison
+    assert cmp is not None
+    for col in cmp.columns:
+        answer = col.branch()[-1]
+        assert answer.content.startswith("Echo: once more")
+        assert len(col.siblings(answer.id)) == 2
