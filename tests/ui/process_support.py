@@ -26,14 +26,28 @@ def app_env(data_dir: Path, base_url: str) -> dict[str, str]:
     return env
 
 
-def start_app(args: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [sys.executable, str(ROOT / "main.py"), *args],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
+def start_app(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    """``main.py ARGS``, its output appended to ``log``: a file, not a pipe, so that an
+    app logging a lot never blocks on a pipe nobody reads yet."""
+    with log.open("ab") as out:
+        return subprocess.Popen(
+            [sys.executable, str(ROOT / "main.py"), *args],
+            env=env,
+            cwd=ROOT,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+
+
+def stop(process: subprocess.Popen[bytes], timeout: float) -> int:
+    """Wait for ``process`` to end (killing it after ``timeout``); its exit code."""
+    try:
+        return process.wait(timeout=timeout)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
 
 
 def poll(probe: Callable[[], T | None], seconds: float, every: float = 0.05) -> T | None:

@@ -1,4 +1,5 @@
-"""The real app process killed with SIGKILL mid-stream: nothing but the last second is lost."""
+"""The real app process killed with SIGKILL mid-stream: nothing but the last second is lost,
+and the key is in no file or log."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from pathlib import Path
 from core.chat import Chat
 from core.storage.chat_store import ChatStore
 from tests.gateway import Reply, text_chunks
-from tests.ui.process_support import app_env, poll, start_app
+from tests.ui.process_support import app_env, poll, start_app, stop
+from tests.ui.test_key_hygiene import assert_nowhere_on_disk, new_key
 
 WORDS = [f"w{i} " for i in range(3000)]
 # The saver writes a streaming answer at most once a second; a write in flight and a
@@ -30,9 +32,12 @@ def _saved_words(store: ChatStore) -> tuple[Chat, int] | None:
 
 def test_sigkill_mid_stream_keeps_the_chat_up_to_the_last_second(gateway, tmp_path: Path) -> None:
     gateway.push(Reply.stream(text_chunks(WORDS), delay=0.01))
-    env = app_env(tmp_path, gateway.url)
+    key = new_key()
+    gateway.require_key = key
+    env = app_env(tmp_path, gateway.url) | {"OPENAI_API_KEY": key, "CHORUS_DEBUG": "1"}
     store = ChatStore(tmp_path / "chats", fsync=False)
-    process = start_app(["--model", "m", "count with me"], env)
+    first_log, second_log = tmp_path / "first.log", tmp_path / "second.log"
+    process = start_app(["--model", "m", "count with me"], env, first_log)
     try:
         # The first save comes as soon as the answer starts, later ones once a second.
         # Kill it without warning just before a third save would be due: the worst case.
@@ -41,12 +46,10 @@ def test_sigkill_mid_stream_keeps_the_chat_up_to_the_last_second(gateway, tmp_pa
         time.sleep(2.8)
         process.send_signal(signal.SIGKILL)
         killed_at = time.monotonic()
-        process.communicate(timeout=10)
     finally:
-        if process.poll() is None:
-            process.kill()
-            process.communicate()
-    assert process.returncode == -signal.SIGKILL
+        code = stop(process, 10)
+    assert code == -signal.SIGKILL
+    assert gateway.chat_requests()[0].key == key
 
     # The file on disk is a valid chat holding the question and the answer so far.
     found = _saved_words(store)
@@ -63,17 +66,19 @@ def test_sigkill_mid_stream_keeps_the_chat_up_to_the_last_second(gateway, tmp_pa
     # Restarted, the app opens the data folder as it is: nothing is set aside, leftovers of
     # the interrupted write are cleaned up, the chat is intact, and it quits normally.
     gateway.reset()
-    again = start_app([], env)
+    again = start_app([], env, second_log)
     try:
         time.sleep(3)
         again.send_signal(signal.SIGTERM)
-        output, _ = again.communicate(timeout=20)
     finally:
-        if again.poll() is None:
-            again.kill()
-            again.wait()
-    assert again.returncode == 0, output.decode(errors="replace")
+        code = stop(again, 20)
+    assert code == 0, second_log.read_text(errors="replace")
     assert not (tmp_path / "chats" / "damaged").exists()
     assert not list((tmp_path / "chats").glob(".*.tmp"))
     reloaded = store.load(chat.id)
     assert reloaded.branch()[-1].content.startswith(answer.content)
+
+    # The key was sent, and is nowhere in the data folder or the debug logs of either run.
+    read = assert_nowhere_on_disk(tmp_path, key)
+    assert first_log in read and second_log in read
+    assert b"DEBUG" in first_log.read_bytes(), "CHORUS_DEBUG logged nothing"
