@@ -3,19 +3,25 @@
 (a) ``main.py`` is started as a process (offscreen Qt, an empty CHORUS_DATA_DIR, no
     endpoint in the environment); 10 s later its VmRSS is read from /proc/<pid>/status
     and it is stopped with SIGTERM → ``idle_rss_mb``.
-(b) The installed virtual environment (.venv), du-style: the bytes of its files →
-    ``venv_mb``. The dev .venv also holds the test and bench tools (pytest, mypy, ruff,
-    openai, hypothesis, orjson…), so the summary also gives the runtime share: the files
-    of the runtime dependencies of pyproject.toml and what they require, as installed in
-    .venv (an estimate that needs no network), plus an empty venv's own files.
-    With ``--runtime-venv``, a real runtime-only venv is made in a temp folder
-    (``python -m venv`` + ``pip install`` of the runtime dependencies, at the versions
-    installed in .venv; needs the network to PyPI, slow) and measured too.
+(b) The virtual environment a user installs → ``venv_mb``: the one scripts/run.sh makes
+    (through scripts/setup.sh, without ``--dev``): ``python -m venv``, ``pip install
+    --upgrade pip``, ``pip install -e .``. It is built for real in a temp folder, the
+    same way (from a copy of the project's sources, so the work tree is not touched;
+    pip's cache makes repeat runs fast; needs PyPI or a warm cache), and its files are
+    counted du-style (hard links once, symlinks not followed) → ``"venv_kind":
+    "runtime"``. When the build fails or ``--no-build`` is given, ``venv_mb`` is an
+    estimate instead (``"venv_kind": "runtime-estimate"``): the files of the runtime
+    dependencies of pyproject.toml and what they require, as installed in .venv, plus an
+    empty venv's own files.
+    The developer venv .venv (``scripts/setup.sh --dev``: also pytest, mypy, ruff,
+    hypothesis, openai, orjson… for tests and benchmarks) is measured too and reported as
+    ``dev_venv_mb``; it is not what a user installs.
 
-Prints a summary and, last, one JSON line: {"idle_rss_mb": …, "venv_mb": …}.
+Prints a summary and, last, one JSON line:
+{"idle_rss_mb": …, "venv_mb": …, "venv_kind": …, "dev_venv_mb": …}.
 Goals (reported, not asserted): idle RSS ≤ 120 MB; venv ≤ 350 MB.
 
-Usage: .venv/bin/python bench/footprint.py [--wait 10] [--runtime-venv]
+Usage: .venv/bin/python bench/footprint.py [--wait 10] [--no-build]
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ import argparse
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -159,31 +166,57 @@ def empty_venv_bytes() -> int:
         return tree_bytes(target)
 
 
-def real_runtime_venv(pins: list[str]) -> int:
-    with tempfile.TemporaryDirectory() as tmp:
-        target = Path(tmp) / "venv"
-        subprocess.run([sys.executable, "-m", "venv", str(target)], check=True)
-        subprocess.run(
-            [str(target / "bin" / "python"), "-m", "pip", "install", "--quiet", *pins],
-            check=True,
-            timeout=1800,
-        )
-        return tree_bytes(target)
+def _copy_project(dest: Path) -> None:
+    """What ``pip install -e .`` reads: pyproject.toml, the README and the packages."""
+    dest.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy2(ROOT / name, dest / name)
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    for package in ("core", "ui"):
+        shutil.copytree(ROOT / package, dest / package, ignore=ignore)
+
+
+def build_runtime_venv(tmp: Path) -> Path:
+    """A venv made as scripts/setup.sh makes it without --dev (see the module docstring)."""
+    project = tmp / "project"
+    _copy_project(project)
+    target = tmp / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(target)], check=True, timeout=300)
+    python = str(target / "bin" / "python")
+    for step in (["--upgrade", "pip"], ["-e", str(project)]):
+        cmd = [python, "-m", "pip", "install", "-q", *step]
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=1800)
+        if done.returncode != 0:
+            raise OSError(f"{' '.join(cmd[2:])} failed: {done.stderr.strip()[-1500:]}")
+    return target
+
+
+def site_breakdown(venv: Path) -> list[tuple[str, int]]:
+    """Bytes per top-level entry of the venv's site-packages (dist-info folders folded
+    into their package's name where they match), largest first."""
+    site = next((venv / "lib").glob("python*/site-packages"))
+    sizes: dict[str, int] = {}
+    for entry in site.iterdir():
+        size = tree_bytes(entry) if entry.is_dir() else entry.stat().st_size
+        key = re.sub(r"-[^-]+\.(dist|egg)-info$", "", entry.name)
+        key = _norm(key.removesuffix(".py"))
+        sizes[key] = sizes.get(key, 0) + size
+    return sorted(sizes.items(), key=lambda kv: -kv[1])
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--wait", type=float, default=10.0, help="seconds idle before reading")
-    parser.add_argument("--venv", type=Path, default=ROOT / ".venv")
+    parser.add_argument("--venv", type=Path, default=ROOT / ".venv", help="the dev venv")
     parser.add_argument(
-        "--runtime-venv",
+        "--no-build",
         action="store_true",
-        help="also build and measure a runtime-only venv (needs PyPI; slow)",
+        help="do not build the runtime venv; report the estimate from the dev venv",
     )
     args = parser.parse_args()
 
     rss = idle_rss(args.wait)
-    venv_bytes = tree_bytes(args.venv)
+    dev_bytes = tree_bytes(args.venv)
     closure = runtime_closure(args.venv)
     sizes = {name: dist_bytes(d) for name, d in closure.items()}
     base = empty_venv_bytes()
@@ -194,23 +227,40 @@ def main() -> None:
         f"(peak {rss.get('VmHWM', 0):.1f} MB; anon {rss.get('RssAnon', 0):.1f}, "
         f"file {rss.get('RssFile', 0):.1f}, shmem {rss.get('RssShmem', 0):.1f}) (goal ≤ 120)"
     )
-    print(f"dev venv {args.venv}: {venv_bytes / MB:.1f} MB (goal ≤ 350)")
-    print("  (the dev venv also holds test/bench tools: pytest, mypy, ruff, openai, hypothesis…)")
     print(
-        f"runtime share (estimate, from the files of {len(closure)} installed runtime "
-        f"distributions + an empty venv's {base / MB:.1f} MB): {runtime_est / MB:.1f} MB"
+        f"dev venv {args.venv} (setup.sh --dev: + pytest, mypy, ruff, hypothesis, openai, "
+        f"orjson…): {dev_bytes / MB:.1f} MB (not what a user installs)"
     )
-    for name, size in sorted(sizes.items(), key=lambda kv: -kv[1])[:8]:
-        print(f"  {name:<28} {size / MB:7.1f} MB")
-    result: dict[str, float] = {
+    print(
+        f"runtime venv estimate (the files of {len(closure)} runtime distributions as "
+        f"installed in the dev venv + an empty venv's {base / MB:.1f} MB): "
+        f"{runtime_est / MB:.1f} MB"
+    )
+    venv_mb, kind = runtime_est / MB, "runtime-estimate"
+    if not args.no_build:
+        with tempfile.TemporaryDirectory() as tmp:
+            try:
+                built = build_runtime_venv(Path(tmp))
+            except (OSError, subprocess.SubprocessError) as exc:
+                print(f"building the runtime venv failed ({exc}); venv_mb is the estimate")
+            else:
+                venv_mb, kind = tree_bytes(built) / MB, "runtime"
+                print(
+                    "runtime venv, built as scripts/run.sh builds it (venv, pip install "
+                    f"--upgrade pip, pip install -e .): {venv_mb:.1f} MB; the largest parts:"
+                )
+                for name, size in site_breakdown(built)[:10]:
+                    print(f"  {name:<28} {size / MB:7.1f} MB")
+    if kind != "runtime":
+        for name, size in sorted(sizes.items(), key=lambda kv: -kv[1])[:8]:
+            print(f"  {name:<28} {size / MB:7.1f} MB")
+    print(f"user's venv ({kind}): {venv_mb:.1f} MB (goal ≤ 350)")
+    result: dict[str, float | str] = {
         "idle_rss_mb": round(rss.get("VmRSS", 0.0), 1),
-        "venv_mb": round(venv_bytes / MB, 1),
+        "venv_mb": round(venv_mb, 1),
+        "venv_kind": kind,
+        "dev_venv_mb": round(dev_bytes / MB, 1),
     }
-    if args.runtime_venv:
-        pins = [f"{d.metadata['Name']}=={d.version}" for d in closure.values()]
-        real = real_runtime_venv(pins)
-        print(f"runtime-only venv (pip install {len(pins)} pinned packages): {real / MB:.1f} MB")
-        result["runtime_venv_mb"] = round(real / MB, 1)
     print(json.dumps(result))
 
 

@@ -9,13 +9,23 @@ sends a message; when all 8 answers are done it sends again (a fresh comparison 
 leak). Between rounds: switch to a saved chat and back, open the search panel and type,
 open the model picker and close it, toggle the theme, scroll the columns.
 
-RSS (VmRSS of this process) is sampled every ``--sample`` seconds. After a warm-up (1 min,
-or 20% of the run when that is shorter) growth = last sample − first sample after the
-warm-up. ``crashes`` = exceptions that reached the loop's exception handler or
+The app runs as ``ui.app.main()`` runs it: glibc's malloc limited to 2 arenas
+(ui/memory_trim.py; ``--default-arenas`` to compare), the GUI-thread garbage collector of
+ui/gc_guard.py, and whatever ``build`` sets up (the malloc_trim after work ends;
+``--no-trim`` to compare).
+
+RSS (VmRSS of this process) is sampled every ``--sample`` seconds. The warm-up is the
+first minute (or 20% of the run when that is shorter): the caches fill (rendered rows,
+lexers, fonts, glyphs) and the allocator's heaps reach their working size. Growth = the
+mean of the last 5 samples − the mean of the first 5 samples after the warm-up (single
+samples swing by a few MB with the streams in flight; the sample-to-sample figure is
+printed too). ``crashes`` = exceptions that reached the loop's exception handler or
 sys.excepthook (Qt slots) + failed rounds (an answer not done, or a round timing out).
 For telling a leak from allocator retention, the summary also gives the live QWidget
-count after the warm-up and at the end, and the RSS after gc.collect() and after glibc's
-malloc_trim(0) (memory freed but kept by the C allocator comes back there).
+count after the warm-up and at the end, the growth of RssAnon and of glibc's malloc
+counters (mallinfo2: bytes in use — a real leak grows these — and bytes freed but kept),
+and the RSS after gc.collect() and after a final malloc_trim(0) (memory freed but kept by
+the C allocator comes back there).
 
 Prints a summary and, last, one JSON line: {"rss_growth_mb": …, "crashes": …}.
 Goal (reported, not asserted): no crash, growth ≤ 5 MB.
@@ -49,7 +59,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import qasync
-from memory import rss_mb
+from memory import heap_mb, malloc_trim, rss_mb, status_mb
 from PySide6.QtCore import QMessageLogContext, QtMsgType, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication
 from sample_text import answer, question
@@ -59,7 +69,10 @@ from core import paths
 from core.chat import Chat, Message
 from core.storage.chat_store import ChatStore
 from tests.ui.app_support import memory_secrets
+from ui import memory_trim
 from ui.app import Assembly, build
+from ui.gc_guard import GarbageCollector
+from ui.memory_trim import MemoryTrimmer, limit_malloc_arenas
 
 ROOT = Path(__file__).resolve().parent.parent
 MODELS = [
@@ -73,19 +86,13 @@ MODELS = [
     "gemini-1.5-pro",
 ]
 ROUND_TIMEOUT_S = 120.0
+WINDOW = 5  # samples averaged at each end of the measured span
 
 
 def quiet_offscreen(kind: QtMsgType, context: QMessageLogContext, text: str) -> None:
     """Drop the offscreen plugin's "This plugin does not support …" lines; print the rest."""
     if not text.startswith("This plugin does not support"):
         print(text, file=sys.stderr)
-
-
-def malloc_trim() -> float:
-    """Give the C allocator's free pages back to the OS (glibc); RSS afterwards, in MB."""
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    return rss_mb()
 
 
 def free_port() -> int:
@@ -228,10 +235,14 @@ async def soak(app: QApplication, args: argparse.Namespace, gateway_url: str, da
     old_hook = sys.excepthook
     sys.excepthook = counter.excepthook
     env = {"CHORUS_DATA_DIR": str(data_dir), "OPENAI_BASE_URL": gateway_url}
+    collector = GarbageCollector(app)  # as ui.app.main() runs the app
+    if args.no_trim:
+        memory_trim._find_trim = lambda: None
     assembly = build(app, env, secrets=memory_secrets())
     assembly.window.show()
     assembly.finish_start()
     samples: list[tuple[float, float]] = []
+    heap: list[tuple[float, dict[str, float]]] = []  # (seconds, RssAnon + glibc's counters)
     rounds = 0
     streams = 0
     streamed_chars = 0
@@ -247,6 +258,7 @@ async def soak(app: QApplication, args: argparse.Namespace, gateway_url: str, da
         while True:
             now = time.monotonic() - t0
             samples.append((now, rss_mb()))
+            heap.append((now, heap_sample()))
             widgets.append((now, len(app.allWidgets())))
             if args.tracemalloc and not snapshots and now >= warmup:
                 snapshots.append(tracemalloc.take_snapshot())
@@ -295,15 +307,25 @@ async def soak(app: QApplication, args: argparse.Namespace, gateway_url: str, da
     finally:
         sampling.cancel()
         samples.append((time.monotonic() - t0, rss_mb()))
+        heap.append((samples[-1][0], heap_sample()))
+        collector.stop()
         gc.collect()
         after_gc = rss_mb()
-        after_trim = malloc_trim()
+        trim_started = time.perf_counter()
+        malloc_trim()
+        trim_ms = (time.perf_counter() - trim_started) * 1000
+        after_trim = rss_mb()
+        trimmer = assembly.window.findChild(MemoryTrimmer)
+        if trimmer is not None:
+            print(f"the app's malloc_trim ran {trimmer.trims} times")
+        print_heap(heap, warmup)
         after_warm = [n for t, n in widgets if t >= warmup] or [n for _, n in widgets[-1:]]
         if after_warm:
             print(f"live QWidgets: after warm-up {after_warm[0]}, at the end {after_warm[-1]}")
         print(
             f"RSS after gc.collect {after_gc:.1f} MB; after malloc_trim(0) {after_trim:.1f} MB "
-            "(memory freed but kept by the C allocator comes back here)"
+            f"(memory freed but kept by the C allocator comes back here; the trim took "
+            f"{trim_ms:.1f} ms)"
         )
         if args.tracemalloc and snapshots:
             diff = tracemalloc.take_snapshot().compare_to(snapshots[0], "traceback")
@@ -323,6 +345,36 @@ async def soak(app: QApplication, args: argparse.Namespace, gateway_url: str, da
     return counter, samples, warmup, rounds, streams, round_times, after_gc
 
 
+def heap_sample() -> dict[str, float]:
+    return {"anon": status_mb().get("RssAnon", 0.0), **(heap_mb() or {})}
+
+
+def window_mean(values: list[float], first: bool, n: int = WINDOW) -> float:
+    part = values[:n] if first else values[-n:]
+    return sum(part) / len(part)
+
+
+def print_heap(heap: list[tuple[float, dict[str, float]]], warmup: float) -> None:
+    """Growth after the warm-up of RssAnon and of glibc's counters: ``in_use`` grows with
+    a real leak (C++ or Python objects); ``free`` is memory freed but kept by malloc."""
+    after = [h for t, h in heap if t >= warmup] or [heap[-1][1]]
+    if "in_use" not in after[0]:
+        print("(no glibc mallinfo2: heap counters not available)")
+        return
+    parts = []
+    for key in ("anon", "in_use", "free", "system"):
+        values = [h[key] for h in after]
+        parts.append(
+            f"{key} {window_mean(values, True):.1f} → {window_mean(values, False):.1f} "
+            f"({window_mean(values, False) - window_mean(values, True):+.1f})"
+        )
+    print("after the warm-up, MB (RssAnon; malloc: in use, free but kept, from the OS):")
+    print("  " + "; ".join(parts))
+    step = max(1, len(heap) // 12)
+    trail = ", ".join(f"{t:.0f}s:{h['anon']:.0f}/{h['in_use']:.0f}" for t, h in heap[::step])
+    print(f"  RssAnon/in use (s:MB): {trail}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=float, default=5.0)
@@ -337,9 +389,21 @@ def main() -> None:
         metavar="FRAMES",
         help="trace Python allocations (this many frames) and print the top growth",
     )
+    parser.add_argument(
+        "--no-trim",
+        action="store_true",
+        help="without the app's malloc_trim after work ends (to compare)",
+    )
+    parser.add_argument(
+        "--default-arenas",
+        action="store_true",
+        help="leave glibc's malloc arenas at its default (main() limits them to 2)",
+    )
     args = parser.parse_args()
 
     signal.signal(signal.SIGTERM, _stop_on_signal)
+    if not args.default_arenas:
+        limit_malloc_arenas()  # as ui.app.main() does, before any thread starts
     port = free_port()
     gateway = start_gateway(port, args.delay)
     try:
@@ -360,7 +424,10 @@ def main() -> None:
 
     after = [(t, r) for t, r in samples if t >= warmup] or samples[-1:]
     first, last = after[0][1], after[-1][1]
-    growth = last - first
+    # Mean of the first WINDOW samples after the warm-up vs the last WINDOW (about 15 s
+    # each): single samples swing by a few MB with the streams in flight.
+    values = [r for _, r in after]
+    growth = window_mean(values, False) - window_mean(values, True)
     peak = max(r for _, r in samples)
     print(
         f"{args.minutes:g} min: {rounds} rounds, {streams} streams "
@@ -376,7 +443,11 @@ def main() -> None:
     )
     trail = ", ".join(f"{t:.0f}s:{r:.1f}" for t, r in samples[:: max(1, len(samples) // 12)])
     print(f"samples (s:MB): {trail}")
-    print(f"RSS growth after warm-up: {growth:+.1f} MB (goal ≤ 5)")
+    print(
+        f"RSS growth after warm-up: {growth:+.1f} MB (mean of the last {WINDOW} samples − "
+        f"mean of the first {WINDOW} after the warm-up; sample to sample "
+        f"{last - first:+.1f}) (goal ≤ 5)"
+    )
     print(
         f"crashes: {counter.total} (loop handler {len(counter.loop_errors)}, Qt slots "
         f"{len(counter.slot_errors)}, failed rounds {len(counter.failed_rounds)}) (goal 0)"

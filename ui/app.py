@@ -28,6 +28,7 @@ from ui.controllers.compare_controller import CompareController
 from ui.gc_guard import GarbageCollector
 from ui.icon import app_icon
 from ui.main_window import MainWindow
+from ui.memory_trim import limit_malloc_arenas, trim_memory_after_work
 from ui.services import Services
 from ui.theme import apply_theme
 
@@ -96,6 +97,7 @@ def build(
     holder.append(controller)
     comparisons = CompareController(services.client, store, saver, services.endpoint_for)
     window = MainWindow(controller, services, theme, comparisons)
+    trim_memory_after_work(window, controller, comparisons)  # glibc keeps freed memory
     if settings_problem:
         window.notice_bar.show_notice("warning", settings_problem)
     summaries = window.sidebar.model.summaries()  # listed by the window, in store order
@@ -169,6 +171,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     argv = list(argv if argv is not None else sys.argv)
     args = parse_args(argv[1:])
+    limit_malloc_arenas()  # before Qt's and asyncio's threads start (ui/memory_trim.py)
     app = QApplication(argv[:1])
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(APP_NAME)
