@@ -171,9 +171,9 @@ def footer_html(message: Message, theme: str, *, live: bool, details: bool) -> s
         line = stats_text(message.stats) if message.stats else ""
         if message.status == "stopped":
             interrupted = message.error is not None and message.error.kind == INTERRUPTED
-            line = ("Interrupted: Chorus closed" if interrupted else "Stopped") + (
-                f" · {line}" if line else ""
-            )
+            line = (
+                "Interrupted: Chorus closed before it finished" if interrupted else "Stopped"
+            ) + (f" · {line}" if line else "")
         if line:
             tip = ""
             if message.stats is not None:
