@@ -21,28 +21,8 @@ elapsed() { awk -v a="$started" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b 
 
 # binutils: PyInstaller reads ELF files with objdump. The Qt libraries are the ones
 # scripts/setup.sh installs; the bundled Qt plug-ins link to them.
-DEB_PKGS=(binutils libegl1 libgl1 libxkbcommon0 libfontconfig1 libglib2.0-0 libdbus-1-3
-          libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1
-          libxcb-render-util0 libxcb-render0 libxcb-shape0 libxcb-xkb1 libxcb-xinerama0
-          libxcb-randr0 libx11-xcb1)
-missing=()
-if command -v dpkg >/dev/null 2>&1; then
-  for pkg in "${DEB_PKGS[@]}"; do
-    dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
-  done
-fi
-if [ ${#missing[@]} -gt 0 ]; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    log "installing Debian packages: ${missing[*]}"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get install -y -q --no-install-recommends "${missing[@]}" >&2 \
-      || { apt-get update -q >&2 && apt-get install -y -q --no-install-recommends "${missing[@]}" >&2; }
-  else
-    log "missing Debian packages; install them with:"
-    log "  sudo apt-get install ${missing[*]}"
-    command -v objdump >/dev/null 2>&1 || exit 1
-  fi
-fi
+source scripts/debian.sh
+install_debs binutils "${QT_DEBS[@]}" || command -v objdump >/dev/null 2>&1 || exit 1
 
 PYTHON=${PYTHON:-python3}
 CACHE=${CHORUS_BUILD_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/chorus-build}

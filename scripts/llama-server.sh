@@ -19,6 +19,7 @@ CACHE=${CHORUS_E2E_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/chorus-e2e}
 PY=$CACHE/venv/bin/python
 MODEL=$CACHE/gemma-3-270m-q4_k_m.gguf
 log() { echo "llama-server: $*" >&2; }
+source "$(cd "$(dirname "$0")" && pwd)/debian.sh"
 usage() { sed -n '2,15p' "$0" >&2; exit 2; }
 
 if [ "${1:-}" = stop ]; then
@@ -47,14 +48,7 @@ install_llama() {  # $@: extra pip flags
   local missing=() tool t0
   for tool in gcc g++ make cmake; do command -v "$tool" >/dev/null || missing+=("$tool"); done
   if [ ${#missing[@]} -gt 0 ]; then
-    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-      log "installing Debian packages: ${missing[*]}"
-      export DEBIAN_FRONTEND=noninteractive
-      apt-get install -y -q --no-install-recommends "${missing[@]}" >&2 \
-        || { apt-get update -q >&2 && apt-get install -y -q --no-install-recommends "${missing[@]}" >&2; }
-    else
-      log "missing build tools; install them with: sudo apt-get install ${missing[*]}"; exit 1
-    fi
+    install_debs "${missing[@]}" || exit 1
   fi
   log "installing llama-cpp-python[server]==0.3.36 (compiles llama.cpp the first time, 5-8 min)"
   t0=$(date +%s)

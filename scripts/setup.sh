@@ -14,32 +14,15 @@ DEV=0
 [ "${1:-}" = "--dev" ] && DEV=1
 log() { echo "setup: $*" >&2; }
 
-# Qt's runtime libraries (offscreen and real X11/Wayland windows) and fonts.
-DEB_PKGS=(libegl1 libgl1 libxkbcommon0 libfontconfig1 libglib2.0-0 libdbus-1-3
-          libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1
-          libxcb-render-util0 libxcb-render0 libxcb-shape0 libxcb-xkb1 libxcb-xinerama0
-          libxcb-randr0 libx11-xcb1 fonts-dejavu-core)
+# Qt's runtime libraries and fonts; as root they are installed, otherwise the apt-get
+# line is printed and the set-up goes on.
+source scripts/debian.sh
+DEB_PKGS=("${QT_DEBS[@]}" fonts-dejavu-core)
 if [ "$DEV" = 1 ]; then
   # A private Secret Service for the real-keyring tests, and Xvfb for real-window tests.
   DEB_PKGS+=(dbus dbus-bin gnome-keyring libsecret-tools xvfb xauth)
 fi
-missing=()
-if command -v dpkg >/dev/null 2>&1; then
-  for pkg in "${DEB_PKGS[@]}"; do
-    dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
-  done
-fi
-if [ ${#missing[@]} -gt 0 ]; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    log "installing Debian packages: ${missing[*]}"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get install -y -q --no-install-recommends "${missing[@]}" >&2 \
-      || { apt-get update -q >&2 && apt-get install -y -q --no-install-recommends "${missing[@]}" >&2; }
-  else
-    log "missing Debian packages; install them with:"
-    log "  sudo apt-get install ${missing[*]}"
-  fi
-fi
+install_debs "${DEB_PKGS[@]}" || true
 
 PYTHON=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then
