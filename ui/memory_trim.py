@@ -24,8 +24,8 @@ Elsewhere (macOS, Windows, musl) there are no such calls and this does nothing.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import logging
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -48,15 +48,16 @@ ARENAS = 2
 
 
 def _glibc_function(name: str) -> Any:
-    """A function of glibc, or None (not Linux, not glibc: musl has no malloc_trim)."""
+    """A function of glibc, or None (not Linux, or another C library such as musl)."""
     if not sys.platform.startswith("linux"):
         return None
-    lib = ctypes.util.find_library("c")
-    if lib is None:
-        return None
     try:
-        return getattr(ctypes.CDLL(lib), name)
-    except (OSError, AttributeError):
+        if not (os.confstr("CS_GNU_LIBC_VERSION") or "").startswith("glibc"):
+            return None
+        # The process's own symbols include the C library's (no library search: that runs
+        # ldconfig, milliseconds at every start).
+        return getattr(ctypes.CDLL(None), name)
+    except (OSError, ValueError, AttributeError):
         return None
 
 
