@@ -85,6 +85,15 @@ def test_arena_limit_is_a_no_op_without_glibc(monkeypatch) -> None:
     assert limit_malloc_arenas() is False
 
 
+def test_another_c_library_on_linux_gets_no_glibc_calls(monkeypatch) -> None:
+    from ui import memory_trim
+
+    monkeypatch.setattr(sys, "platform", "linux")
+    monkeypatch.setattr(memory_trim.os, "confstr", lambda name: None)  # musl: not defined
+    assert memory_trim._glibc_function("malloc_trim") is None
+    assert not memory_trim.limit_malloc_arenas()
+
+
 async def test_the_app_trims_after_an_answer_ends(gateway, tmp_path: Path) -> None:
     env = {"CHORUS_DATA_DIR": str(tmp_path), "OPENAI_BASE_URL": gateway.url}
     async with running_app(env) as assembly:
