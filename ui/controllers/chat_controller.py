@@ -9,38 +9,20 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import Signal
 
 from core import conversation
 from core.api.accumulator import StreamAccumulator
-from core.api.client import ChatClient
 from core.api.errors import APIError
 from core.chat import Chat, ImagePart, Message
 from core.endpoint import Endpoint
-from core.storage.chat_store import ChatStore
-from core.storage.saver import ThrottledSaver
-from ui.models.message_model import MessageRow
+from ui.controllers.streaming import StreamingController, branch_rows, row_of
 
 log = logging.getLogger(__name__)
 
-EndpointResolver = Callable[[Chat], Endpoint]
 
-
-def branch_rows(chat: Chat) -> list[MessageRow]:
-    """The rows of the branch on screen, each with its place among its siblings."""
-    children: dict[str | None, list[str]] = {}
-    for message in chat.messages:
-        children.setdefault(message.parent, []).append(message.id)
-    rows = []
-    for message in chat.branch():
-        siblings = children.get(message.parent, [message.id])
-        rows.append(MessageRow(message, siblings.index(message.id), len(siblings)))
-    return rows
-
-
-class ChatController(QObject):
+class ChatController(StreamingController):
     rows_reset = Signal(list)  # list[MessageRow]: another chat or another branch
     row_appended = Signal(object)  # MessageRow
     row_updated = Signal(object)  # MessageRow
@@ -49,25 +31,8 @@ class ChatController(QObject):
     stream_finished = Signal(object)  # MessageRow
     generating_changed = Signal(bool)  # for the chat on screen
     chat_changed = Signal(object)  # Chat: title, model, params or messages changed
-    notice = Signal(str, str)  # level ("info", "warning", "error"), sentence
-    endpoint_problem = Signal(str, str)  # profile name, sentence (no key, bad URL)
 
-    def __init__(
-        self,
-        client: ChatClient,
-        store: ChatStore,
-        saver: ThrottledSaver,
-        endpoint_for: EndpointResolver,
-        parent: QObject | None = None,
-    ) -> None:
-        super().__init__(parent)
-        self._client = client
-        self._store = store
-        self._saver = saver
-        self._endpoint_for = endpoint_for
-        self._tasks: dict[str, asyncio.Task[Message]] = {}
-        self._live: dict[str, Chat] = {}  # chats with an answer streaming
-        self.chat: Chat | None = None
+    chat: Chat | None = None  # the chat on screen
 
     # --- which chat --------------------------------------------------------------
 
@@ -207,7 +172,7 @@ class ChatController(QObject):
     def _start(self, chat: Chat, answer: Message, endpoint: Endpoint) -> None:
         self._saver.touch(chat)
         self._live[chat.id] = chat
-        self.stream_started.emit(MessageRow(answer, *self._place(chat, answer)))
+        self.stream_started.emit(row_of(chat, answer))
         self.chat_changed.emit(chat)
         task = asyncio.get_running_loop().create_task(
             self._run(chat, answer, endpoint), name=f"answer:{chat.id}"
@@ -242,16 +207,10 @@ class ChatController(QObject):
             self._tasks.pop(chat.id, None)
             self._live.pop(chat.id, None)
             if self.chat is chat:
-                self.stream_finished.emit(MessageRow(answer, *self._place(chat, answer)))
+                self.stream_finished.emit(row_of(chat, answer))
                 self.generating_changed.emit(False)
             self.chat_changed.emit(chat)
         return answer
-
-    @staticmethod
-    def _place(chat: Chat, message: Message) -> tuple[int, int]:
-        siblings = chat.siblings(message.id)
-        ids = [m.id for m in siblings]
-        return (ids.index(message.id) if message.id in ids else 0), max(1, len(ids))
 
     # --- reading and changing the tree ------------------------------------------------
 
@@ -277,7 +236,7 @@ class ChatController(QObject):
             return
         conversation.choose(answer, index)
         self._saver.touch(chat)
-        self.row_updated.emit(MessageRow(answer, *self._place(chat, answer)))
+        self.row_updated.emit(row_of(chat, answer))
 
     def delete_message(self, message_id: str) -> list[Message]:
         """Remove a message and what follows it in its branch; returns them (for undo)."""
@@ -306,32 +265,9 @@ class ChatController(QObject):
     def message(self, message_id: str) -> Message | None:
         return self.chat.by_id().get(message_id) if self.chat is not None else None
 
-    async def flush(self) -> None:
-        """Write every pending change now."""
-        await self._saver.flush()
-
     def save_all_now(self) -> None:
-        """Write every open chat to disk at once, synchronously: the app is quitting and
-        the event loop may not run again. An answer still streaming is saved as stopped."""
+        """Write every open chat at once (the app is quitting); see ``_save_now``."""
         chats = dict(self._live)
         if self.chat is not None and self.chat.messages:
             chats[self.chat.id] = self.chat
-        for chat in chats.values():
-            for message in chat.messages:
-                if message.status == "streaming":
-                    message.status = "stopped"
-            try:
-                self._store.save(chat)
-            except OSError:
-                log.exception("could not save chat %s while quitting", chat.id)
-
-    # --- the end ---------------------------------------------------------------------
-
-    async def shutdown(self) -> None:
-        """Stop every answer (each is saved as "stopped") and write what is pending."""
-        tasks = list(self._tasks.values())
-        for task in tasks:
-            task.cancel()
-        if tasks:
-            await asyncio.gather(*tasks, return_exceptions=True)
-        await self._saver.flush()
+        self._save_now(chats.values())

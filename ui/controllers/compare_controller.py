@@ -12,19 +12,16 @@ import asyncio
 import logging
 
 import msgspec
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import Signal
 
 from core import compare, conversation
 from core.api.accumulator import StreamAccumulator
-from core.api.client import ChatClient
 from core.api.errors import APIError
 from core.chat import Chat, ImagePart, Message
 from core.compare import ComparisonError
 from core.endpoint import Endpoint
-from core.storage.chat_store import ChatStore
 from core.storage.saver import ThrottledSaver
-from ui.controllers.chat_controller import EndpointResolver, branch_rows
-from ui.models.message_model import MessageRow
+from ui.controllers.streaming import StreamingController, branch_rows, row_of
 
 log = logging.getLogger(__name__)
 
@@ -44,13 +41,7 @@ class _ComparisonSaver:
         await self._saver.flush()
 
 
-def _row(col: Chat, message: Message) -> MessageRow:
-    ids = [m.id for m in col.siblings(message.id)]
-    index = ids.index(message.id) if message.id in ids else 0
-    return MessageRow(message, index, max(1, len(ids)))
-
-
-class CompareController(QObject):
+class CompareController(StreamingController):
     comparison_reset = Signal(object)  # Chat: another comparison on screen
     column_added = Signal(str)  # column id
     column_removed = Signal(str)  # column id
@@ -64,25 +55,8 @@ class CompareController(QObject):
     column_generating = Signal(str, bool)  # column id, whether its answer is streaming
     marks_changed = Signal(dict)  # dict[column id, set[str]] (see core.compare.column_marks)
     comparison_changed = Signal(object)  # Chat: title, columns, params or messages changed
-    notice = Signal(str, str)  # level ("info", "warning", "error"), sentence
-    endpoint_problem = Signal(str, str)  # profile name, sentence (no key, bad URL)
 
-    def __init__(
-        self,
-        client: ChatClient,
-        store: ChatStore,
-        saver: ThrottledSaver,
-        endpoint_for: EndpointResolver,
-        parent: QObject | None = None,
-    ) -> None:
-        super().__init__(parent)
-        self._client = client
-        self._store = store
-        self._saver = saver
-        self._endpoint_for = endpoint_for
-        self._tasks: dict[str, asyncio.Task[Message]] = {}  # by column id
-        self._live: dict[str, Chat] = {}  # comparisons with a column streaming
-        self.comparison: Chat | None = None
+    comparison: Chat | None = None  # the comparison on screen
 
     # --- which comparison ----------------------------------------------------------
 
@@ -222,7 +196,7 @@ class CompareController(QObject):
     def _start(self, cmp: Chat, col: Chat, answer: Message, endpoint: Endpoint) -> None:
         self._saver.touch(cmp)
         self._live[cmp.id] = cmp
-        self.column_stream_started.emit(col.id, _row(col, answer))
+        self.column_stream_started.emit(col.id, row_of(col, answer))
         task = asyncio.get_running_loop().create_task(
             self._run(cmp, col, answer, endpoint), name=f"compare:{cmp.id}:{col.id}"
         )
@@ -267,7 +241,7 @@ class CompareController(QObject):
             if not any(self._running(c.id) for c in cmp.columns):
                 self._live.pop(cmp.id, None)
             if self.comparison is cmp and any(c is col for c in cmp.columns):
-                self.column_stream_finished.emit(col.id, _row(col, answer))
+                self.column_stream_finished.emit(col.id, row_of(col, answer))
                 self.column_generating.emit(col.id, False)
                 self.marks_changed.emit(compare.column_marks(cmp))
             self.comparison_changed.emit(cmp)
@@ -376,28 +350,9 @@ class CompareController(QObject):
     # --- the end ---------------------------------------------------------------------
 
     def save_all_now(self) -> None:
-        """Write every open comparison at once, synchronously (the app is quitting); a
-        column answer still streaming is saved as stopped."""
+        """Write every open comparison at once (the app is quitting); see ``_save_now``."""
         comparisons = dict(self._live)
         cmp = self.comparison
         if cmp is not None and any(col.messages for col in cmp.columns):
             comparisons[cmp.id] = cmp
-        for chat in comparisons.values():
-            for col in chat.columns:
-                for message in col.messages:
-                    if message.status == "streaming":
-                        message.status = "stopped"
-            try:
-                self._store.save(chat)
-            except OSError:
-                log.exception("could not save comparison %s while quitting", chat.id)
-
-    async def shutdown(self) -> None:
-        """Stop every column's answer (each is saved as "stopped") and write what is
-        pending."""
-        tasks = list(self._tasks.values())
-        for task in tasks:
-            task.cancel()
-        if tasks:
-            await asyncio.gather(*tasks, return_exceptions=True)
-        await self._saver.flush()
+        self._save_now(comparisons.values())
