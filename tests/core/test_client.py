@@ -4,30 +4,16 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import AsyncIterator
 
-import httpx
 import pytest
 
 from core.api import client as client_module
 from core.api.accumulator import StreamAccumulator
-from core.api.client import ChatClient, make_http_client
-from core.api.retry import NO_RETRIES
+from core.api.client import ChatClient
 from core.chat import ToolCall, Usage
 from core.endpoint import Endpoint
 from tests.core.chat_support import ECHO, ECHO_PREFIXES, Updates, chat_body
 from tests.gateway import FOREVER, MODELS_PATH, Gateway, Reply, completion, text_chunks
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[httpx.AsyncClient]:
-    async with make_http_client() as client:
-        yield client
-
-
-@pytest.fixture
-def chat(http: httpx.AsyncClient) -> ChatClient:
-    return ChatClient(http, retry=NO_RETRIES)
 
 
 @pytest.fixture

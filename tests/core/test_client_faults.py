@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from typing import Any
 
-import httpx
 import pytest
 
 from core.api.accumulator import StreamAccumulator
-from core.api.client import ChatClient, make_http_client
+from core.api.client import ChatClient
 from core.api.errors import (
     APIError,
     AuthenticationError,
@@ -24,7 +22,6 @@ from core.api.errors import (
     ServerError,
     StreamErrorEvent,
 )
-from core.api.retry import NO_RETRIES
 from core.endpoint import Endpoint
 from tests.core.chat_support import chat_body
 from tests.gateway import (
@@ -38,17 +35,6 @@ from tests.gateway import (
 )
 
 KEY = "sk-test-0123456789abcdef"
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[httpx.AsyncClient]:
-    async with make_http_client() as client:
-        yield client
-
-
-@pytest.fixture
-def chat(http: httpx.AsyncClient) -> ChatClient:
-    return ChatClient(http, retry=NO_RETRIES)
 
 
 @pytest.fixture

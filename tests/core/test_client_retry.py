@@ -37,12 +37,6 @@ class Sleeps:
 
 
 @pytest.fixture
-async def http() -> AsyncIterator[httpx.AsyncClient]:
-    async with make_http_client() as client:
-        yield client
-
-
-@pytest.fixture
 def sleeps() -> Sleeps:
     return Sleeps()
 

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
 import httpx
 import pytest
 
-from core.api.client import ChatClient, make_http_client
+from core.api.client import ChatClient
 from core.api.retry import RetryPolicy
 from core.chat import INTERRUPTED, Chat, Message
 from core.conversation import (
@@ -42,13 +41,6 @@ class RecordingSaver:
         self.flushes += 1
         if self.last is not None and self.last.leaf is not None:
             self.saved_statuses.append(self.last.by_id()[self.last.leaf].status)
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[httpx.AsyncClient]:
-    client = make_http_client()
-    yield client
-    await client.aclose()
 
 
 @pytest.fixture
