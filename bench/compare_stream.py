@@ -26,11 +26,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+import windows
 from memory import rss_mb
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QMainWindow
+from PySide6.QtWidgets import QApplication
 from sample_text import answer, question
-from ui_stream import _close, _settle, heartbeat
+from ui_stream import _settle, heartbeat
 
 from core.chat import Message, Stats, Usage
 from ui.models.message_model import MessageRow
@@ -50,11 +51,8 @@ def main() -> None:
     args = parser.parse_args()
 
     app = QApplication(sys.argv)
-    window = QMainWindow()
     view = CompareView("light")
-    window.setCentralWidget(view)
-    window.resize(args.width, args.height)
-    window.show()
+    window = windows.shown(view, args.width, args.height)
     ids = [f"col{i}" for i in range(COLUMNS)]
     view.set_columns([(cid, f"bench-model-{i}") for i, cid in enumerate(ids)])
     for i, cid in enumerate(ids):
@@ -132,7 +130,7 @@ def main() -> None:
     print(f"idle event loop, same window:  {baseline.summary()}")
     print(f"while streaming:               {stream.summary()}")
     print(f"RSS {rss_before:.1f} MB before the streams, {rss_after:.1f} MB after")
-    _close(app, [window])
+    windows.close(app, [window])
     print(
         json.dumps(
             {

@@ -23,9 +23,11 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtWidgets import QApplication, QMainWindow
+import windows
+from PySide6.QtWidgets import QApplication
 from sample_text import answer, question
 
 from core.chat import Message, Stats, Usage
@@ -116,15 +118,11 @@ def main() -> None:
     args = parser.parse_args()
 
     app = QApplication(sys.argv)
-    windows = []
+    shown_windows = []
     views = []
     for _ in range(2):
-        window = QMainWindow()
         chat = ChatView("light")
-        window.setCentralWidget(chat)
-        window.resize(1000, 900)
-        window.show()
-        windows.append(window)
+        shown_windows.append(windows.shown(chat, 1000, 900))
         views.append(chat)
     view = views[1]
     _drain(app)
@@ -169,20 +167,12 @@ def main() -> None:
     print(line("message #1    ", first, first_paint))
     print(line(f"message #{args.messages:,}", last, last_paint))
     print(f"ratio #{args.messages:,} / #1: {ratio:.2f} (with the paint: {paint_ratio:.2f})")
-    _close(app, windows)
+    windows.close(app, shown_windows)
     print(json.dumps({"open_ms": round(open_ms, 1), "append_ratio": round(ratio, 3)}))
 
 
 def _p95(values: list[float]) -> float:
     return sorted(values)[int(len(values) * 0.95)]
-
-
-def _close(app: QApplication, windows: list[QMainWindow]) -> None:
-    """Close the windows while the event loop still exists."""
-    for window in windows:
-        window.close()
-        window.deleteLater()
-    app.processEvents()
 
 
 if __name__ == "__main__":

@@ -32,8 +32,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+import windows
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QMainWindow
+from PySide6.QtWidgets import QApplication
 from sample_text import answer, question
 
 from core.chat import Message, Stats, Usage
@@ -57,11 +58,8 @@ def main() -> None:
     args = parser.parse_args()
 
     app = QApplication(sys.argv)
-    window = QMainWindow()
     view = ChatView("light")
-    window.setCentralWidget(view)
-    window.resize(args.width, args.height)
-    window.show()
+    window = windows.shown(view, args.width, args.height)
 
     history = []
     for i in range(args.history):
@@ -132,7 +130,7 @@ def main() -> None:
         "(a gap's CPU time is what this process used during it; a long gap with little "
         "CPU time is the process waiting for the machine, not work of the view)"
     )
-    _close(app, [window])
+    windows.close(app, [window])
     print(
         json.dumps(
             {
@@ -212,14 +210,6 @@ def _settle(app: QApplication, seconds: float) -> None:
     end = time.perf_counter() + seconds
     while time.perf_counter() < end:
         app.processEvents()
-
-
-def _close(app: QApplication, windows: list[QMainWindow]) -> None:
-    """Close the windows while the event loop still exists."""
-    for window in windows:
-        window.close()
-        window.deleteLater()
-    app.processEvents()
 
 
 if __name__ == "__main__":
