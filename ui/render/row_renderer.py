@@ -211,13 +211,14 @@ class RowRenderer(QObject):
             live.tool_calls = list(tool_calls)
         if not live.ready:
             return
-        if len(shown(content)) - len(live.body.text) > CATCH_UP_CHARS:
+        text = shown(content)
+        if len(text) - len(live.body.text) > CATCH_UP_CHARS:
             # A huge jump (one enormous event) is rendered in steps, not in one go.
             live.ready = False
             self.worker.submit(("live", message_id), self._iter_catch_up(live), URGENT)
             return
         docs = live.docs
-        live.body.update(shown(content))
+        live.body.update(text)
         changed = docs.sync("body", live.body.all_parts())
         if message_id in self.thinking_open and reasoning:
             live.think.update(shown(reasoning))
