@@ -316,18 +316,12 @@ def test_listing_500_chats_decodes_no_messages(
         chat = make_chat(f"chat {i}", *texts, updated_at=float(i))
         store.path_of(chat.id).write_bytes(chat_format.encode_chat_file(chat))
     decodes = count_calls(monkeypatch, chat_format, "decode_chat_file")
-    started = time.perf_counter()
     assert len(store.list_chats()) == 500  # the first listing builds the index
-    build = time.perf_counter() - started
     assert len(decodes) == 500
-    fresh = ChatStore(store.folder, fsync=False)
-    started = time.perf_counter()
-    summaries = fresh.list_chats()
-    listing = time.perf_counter() - started
-    assert len(decodes) == 500  # not one more
+    summaries = ChatStore(store.folder, fsync=False).list_chats()
+    assert len(decodes) == 500  # not one more: the speed is bench/history_scale.py's job
     assert [s.title for s in summaries[:2]] == ["chat 499", "chat 498"]
     assert summaries[0].message_count == 20
-    assert listing < build
 
 
 # --- changes -------------------------------------------------------------------------
