@@ -7,7 +7,8 @@ CHORUS_DATA_DIR seeded with a few chats). For ``--minutes``: a comparison with 8
 sends a message; when all 8 answers are done it sends again (a fresh comparison every
 ``--turns`` rounds, so the growth of one ever-longer conversation does not hide or fake a
 leak). Between rounds: switch to a saved chat and back, open the search panel and type,
-open the model picker and close it, toggle the theme, scroll the columns.
+open the model picker and close it, toggle the theme, scroll the columns
+(bench/soak_actions.py; the gateway process: bench/gateway_process.py).
 
 The app runs as ``ui.app.main()`` runs it: glibc's malloc limited to 2 arenas
 (ui/memory_trim.py; ``--default-arenas`` to compare), the GUI-thread garbage collector of
@@ -38,14 +39,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
-import ctypes
 import gc
 import json
 import os
 import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -59,22 +56,23 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import qasync
+from gateway_process import free_port, start_gateway, stop_gateway
 from memory import heap_mb, malloc_trim, rss_mb, status_mb
 from PySide6.QtCore import QMessageLogContext, QtMsgType, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication
 from sample_text import answer, question
 from shiboken6 import isValid
+from soak_actions import pump, ui_actions
 
 from core import paths
 from core.chat import Chat, Message
 from core.storage.chat_store import ChatStore
 from tests.ui.app_support import memory_secrets
 from ui import memory_trim
-from ui.app import Assembly, build
+from ui.app import build
 from ui.gc_guard import GarbageCollector
 from ui.memory_trim import MemoryTrimmer, limit_malloc_arenas
 
-ROOT = Path(__file__).resolve().parent.parent
 MODELS = [
     "gpt-4o",
     "gpt-4o-mini",
@@ -95,53 +93,8 @@ def quiet_offscreen(kind: QtMsgType, context: QMessageLogContext, text: str) -> 
         print(text, file=sys.stderr)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _die_with_parent() -> None:
-    """In the gateway child (Linux): be sent SIGTERM when this process dies, however it
-    dies (even SIGKILL), so no gateway is ever left behind."""
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-
-
 def _stop_on_signal(signum: int, frame: object) -> None:
     raise SystemExit(128 + signum)  # unwinds through the finally blocks
-
-
-def start_gateway(port: int, delay: float) -> subprocess.Popen[str]:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "tests.gateway", "--port", str(port), "--delay", str(delay)],
-        cwd=ROOT,
-        preexec_fn=_die_with_parent,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return proc
-        except OSError:
-            if proc.poll() is not None:
-                raise RuntimeError(f"the gateway exited ({proc.returncode})") from None
-            time.sleep(0.1)
-    raise RuntimeError("the gateway did not start listening")
-
-
-def stop_gateway(proc: subprocess.Popen[str]) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 def seed_chats(data_dir: Path, count: int = 5) -> None:
@@ -173,59 +126,6 @@ class Counter:
 
     def excepthook(self, kind: type[BaseException], exc: BaseException, tb: Any) -> None:
         self.slot_errors.append("".join(traceback.format_exception(kind, exc, tb))[-600:])
-
-
-async def pump(app: QApplication, seconds: float) -> None:
-    """Let the loop (and with it Qt's events) run for a while. Never processEvents() here:
-    that would run other tasks' steps inside this one."""
-    del app
-    await asyncio.sleep(seconds)
-
-
-async def ui_actions(app: QApplication, assembly: Assembly, cmp: Chat, step: int) -> None:
-    window = assembly.window
-    summaries = [s for s in window.sidebar.model.summaries() if s.kind == "chat"]
-    # Switch to a saved chat and back to the comparison.
-    if summaries:
-        window.open_chat(summaries[step % len(summaries)].id)
-        await pump(app, 0.1)
-        window.chat_view.scroll_to_bottom()
-        await pump(app, 0.05)
-    window.compare.open(cmp)
-    await pump(app, 0.1)
-    # Search: open, type (debounced search runs), close.
-    window.show_search()
-    panel = window.search_panel
-    for text in ("s", "se", "seed", "seed stream"):
-        panel.query_edit.setText(text)
-        await pump(app, 0.05)
-    await pump(app, 0.4)
-    window.hide_search()
-    # The model picker: open and close.
-    window.dialogs.choose_model()
-    await pump(app, 0.2)
-    picker = getattr(window.dialogs, "picker", None)
-    if picker is not None and isValid(picker):
-        picker.search.setText("gpt")
-        await pump(app, 0.05)
-        picker.reject()
-    await pump(app, 0.1)
-    # The theme: flip between light and dark.
-    actions = window.actions_.actions
-    actions["theme_dark" if step % 2 == 0 else "theme_light"].trigger()
-    await pump(app, 0.1)
-    # Scroll the columns and the row of columns.
-    view = window.compare.view
-    for column in view.columns():
-        column.set_scroll_fraction(0.0)
-    await pump(app, 0.05)
-    for column in view.columns():
-        column.set_scroll_fraction(1.0)
-    bar = view.scroll_area.horizontalScrollBar()
-    bar.setValue(bar.maximum())
-    await pump(app, 0.05)
-    bar.setValue(0)
-    await pump(app, 0.05)
 
 
 async def soak(app: QApplication, args: argparse.Namespace, gateway_url: str, data_dir: Path):

@@ -15,7 +15,8 @@ import msgspec
 from core.chat import Message
 from core.endpoint import Endpoint, mask_key
 from core.model_rules import RULES, Adjustment, apply_rules
-from core.params import PARAM_BY_NAME, PARAMS, TOOL_CHOICE_MODES, ParamSpec, validate
+from core.param_validation import validate
+from core.params import PARAM_BY_NAME, PARAMS, TOOL_CHOICE_MODES, ParamSpec
 
 PREVIEW_DATA_URL_MIN = 64  # base64 payloads longer than this are shortened in previews
 _SECRET_HEADER_WORDS = ("auth", "key", "token", "secret", "cookie")
@@ -140,7 +141,7 @@ def build_body(
 ) -> BuiltRequest:
     """The request body for ``model``, and what the model rules changed in it.
 
-    Every value is checked with :func:`core.params.validate` (a bad one raises
+    Every value is checked with :func:`core.param_validation.validate` (a bad one raises
     :class:`core.params.ParamError`); names that are not request fields are ignored.
     ``stream``, when given, replaces the ``stream`` value of ``params``. Fields that
     are not set, empty text, empty lists, and fields whose ``requires`` is off

@@ -15,7 +15,8 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from core.params import PARAM_BY_NAME, PARAMS, ParamError, ParamSpec, format_value, validate
+from core.param_validation import validate
+from core.params import PARAM_BY_NAME, PARAMS, ParamError, ParamSpec, format_value
 
 MAX_VALUES = 12  # values per parameter
 MAX_REQUESTS = 48  # requests per sweep, repeats included

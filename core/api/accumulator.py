@@ -2,8 +2,8 @@
 
 ``add_many`` is called once per network read with the chunks that read completed,
 so it reads the clock once and keeps the work per chunk to a few dict lookups:
-text fragments are appended to lists and joined only when someone asks for the
-text (the join is cached by replacing the list with its single joined string).
+text fragments are appended to the lists of each choice's state
+(core/api/choice_state.py) and joined only when someone asks for the text.
 """
 
 from __future__ import annotations
@@ -12,31 +12,12 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from core.chat import ChoiceSnapshot, Completion, TokenLogprob, ToolCall, TopLogprob, Usage
+from core.api.choice_state import ChoiceState, joined_text, text_of
+from core.chat import Completion, Usage
 
 __all__ = ["StreamAccumulator"]
 
 _META_KEYS = ("id", "model", "created", "system_fingerprint")
-
-
-def _text(value: Any) -> str:
-    """A text field that is not a plain string: content parts or anything else."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, list):
-        return "".join(_text(p.get("text") if isinstance(p, dict) else p) for p in value)
-    return ""
-
-
-def _joined(parts: list[str]) -> str:
-    """The text of ``parts``, leaving the list as one cached joined string."""
-    if len(parts) == 1:
-        return parts[0]
-    if not parts:
-        return ""
-    text = "".join(parts)
-    parts[:] = [text]
-    return text
 
 
 def _int(value: Any) -> int | None:
@@ -55,148 +36,11 @@ def _usage(raw: dict[str, Any]) -> Usage:
     )
 
 
-def _logprob(raw: Any) -> TokenLogprob | None:
-    if not isinstance(raw, dict):
-        return None
-    token = raw.get("token")
-    logprob = raw.get("logprob")
-    if not isinstance(token, str) or not isinstance(logprob, int | float):
-        return None
-    top: list[TopLogprob] = []
-    for alt in raw.get("top_logprobs") or ():
-        if isinstance(alt, dict):
-            alt_token = alt.get("token")
-            alt_logprob = alt.get("logprob")
-            if isinstance(alt_token, str) and isinstance(alt_logprob, int | float):
-                top.append(TopLogprob(alt_token, float(alt_logprob)))
-    return TokenLogprob(token=token, logprob=float(logprob), top=top)
-
-
 def _is_error(chunk: dict[str, Any]) -> bool:
     """A chunk that reports a failure: an ``error`` member, or a bare ``{message, code}``."""
     if chunk.get("error"):
         return True
     return "choices" not in chunk and isinstance(chunk.get("message"), str) and "code" in chunk
-
-
-class _Tool:
-    __slots__ = ("arguments", "id", "index", "name", "type")
-
-    def __init__(self, index: int) -> None:
-        self.index = index
-        self.id = ""
-        self.type = "function"
-        self.name = ""
-        self.arguments: list[str] = []
-
-    def merge(self, raw: dict[str, Any]) -> None:
-        """Take one ``tool_calls[]`` fragment: set id/type/name, append arguments."""
-        value = raw.get("id")
-        if value and isinstance(value, str):
-            self.id = value
-        value = raw.get("type")
-        if value and isinstance(value, str):
-            self.type = value
-        function = raw.get("function")
-        if isinstance(function, dict):
-            value = function.get("name")
-            if value and isinstance(value, str):
-                self.name = value
-            value = function.get("arguments")
-            if value:
-                self.arguments.append(value if isinstance(value, str) else _text(value))
-
-    def snapshot(self) -> ToolCall:
-        return ToolCall(
-            index=self.index,
-            id=self.id,
-            type=self.type,
-            name=self.name,
-            arguments=_joined(self.arguments),
-        )
-
-
-class _Choice:
-    __slots__ = (
-        "content",
-        "finish_reason",
-        "index",
-        "logprobs",
-        "logprobs_seen",
-        "raw_logprobs",
-        "reasoning",
-        "refusal",
-        "tools",
-    )
-
-    def __init__(self, index: int) -> None:
-        self.index = index
-        self.content: list[str] = []
-        self.reasoning: list[str] = []
-        self.refusal: list[str] = []
-        self.tools: dict[int, _Tool] = {}
-        self.finish_reason: str | None = None
-        self.raw_logprobs: list[Any] = []
-        self.logprobs_seen = 0
-        self.logprobs: list[TokenLogprob] = []
-
-    def merge_delta(self, delta: dict[str, Any]) -> bool:
-        """Take one ``delta``; True when it carried text or a tool call."""
-        carried = False
-        for key, value in delta.items():
-            if not value:
-                continue
-            if key == "content":
-                self.content.append(value if value.__class__ is str else _text(value))
-                carried = True
-            elif key == "reasoning_content" or (
-                key == "reasoning" and not delta.get("reasoning_content")
-            ):
-                if value.__class__ is str:
-                    self.reasoning.append(value)
-                    carried = True
-            elif key == "tool_calls":
-                carried = self.merge_tools(value) or carried
-            elif key == "refusal":
-                self.refusal.append(value if value.__class__ is str else _text(value))
-                carried = True
-        return carried
-
-    def merge_tools(self, calls: Any) -> bool:
-        """Take a delta's ``tool_calls``; True when it carried anything."""
-        if not isinstance(calls, list):
-            return False
-        for position, raw in enumerate(calls):
-            if not isinstance(raw, dict):
-                continue
-            index = raw.get("index")
-            if not isinstance(index, int):
-                # Servers that omit the index send complete calls, one per position.
-                index = position
-            tool = self.tools.get(index)
-            if tool is None:
-                tool = self.tools[index] = _Tool(index)
-            tool.merge(raw)
-        return True
-
-    def snapshot(self) -> ChoiceSnapshot:
-        raw = self.raw_logprobs
-        converted = self.logprobs
-        if self.logprobs_seen < len(raw):
-            for entry in raw[self.logprobs_seen :]:
-                item = _logprob(entry)
-                if item is not None:
-                    converted.append(item)
-            self.logprobs_seen = len(raw)
-        return ChoiceSnapshot(
-            index=self.index,
-            content=_joined(self.content),
-            reasoning=_joined(self.reasoning),
-            tool_calls=[self.tools[i].snapshot() for i in sorted(self.tools)],
-            finish_reason=self.finish_reason,
-            refusal=_joined(self.refusal),
-            logprobs=list(converted),
-        )
 
 
 class StreamAccumulator:
@@ -210,7 +54,7 @@ class StreamAccumulator:
         self.version = 0
         self.request_id = ""  # set by the client from the response headers
         self.error_payload: dict[str, Any] | None = None
-        self._choices: dict[int, _Choice] = {}
+        self._choices: dict[int, ChoiceState] = {}
         self._meta: dict[str, Any] = {}
         self._missing_meta = list(_META_KEYS)
         self._usage: Usage | None = None
@@ -313,13 +157,13 @@ class StreamAccumulator:
             message = choice.get("message")
             if not isinstance(message, dict):
                 message = {}
-            content = _text(message.get("content"))
+            content = text_of(message.get("content"))
             if content:
                 state.content.append(content)
-            reasoning = _text(message.get("reasoning_content") or message.get("reasoning"))
+            reasoning = text_of(message.get("reasoning_content") or message.get("reasoning"))
             if reasoning:
                 state.reasoning.append(reasoning)
-            refusal = _text(message.get("refusal"))
+            refusal = text_of(message.get("refusal"))
             if refusal:
                 state.refusal.append(refusal)
             state.merge_tools(message.get("tool_calls"))
@@ -341,13 +185,13 @@ class StreamAccumulator:
         self._done = True
         self.version += 1
 
-    def _choice(self, index: Any) -> _Choice:
+    def _choice(self, index: Any) -> ChoiceState:
         """The state of choice ``index`` (a missing or odd index counts as 0)."""
         if not isinstance(index, int):
             index = int(index) if isinstance(index, str) and index.isdigit() else 0
         state = self._choices.get(index)
         if state is None:
-            state = self._choices[index] = _Choice(index)
+            state = self._choices[index] = ChoiceState(index)
         return state
 
     def _take_meta(self, chunk: dict[str, Any]) -> None:
@@ -363,12 +207,12 @@ class StreamAccumulator:
     def content(self, index: int = 0) -> str:
         """The text of choice ``index`` so far."""
         state = self._choices.get(index)
-        return _joined(state.content) if state is not None else ""
+        return joined_text(state.content) if state is not None else ""
 
     def reasoning(self, index: int = 0) -> str:
         """The reasoning text of choice ``index`` so far."""
         state = self._choices.get(index)
-        return _joined(state.reasoning) if state is not None else ""
+        return joined_text(state.reasoning) if state is not None else ""
 
     def snapshot(self) -> Completion:
         """Everything so far as a ``Completion``, choices sorted by index."""

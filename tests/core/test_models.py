@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from core.model_vendors import vendor_of
 from core.models import (
     ModelCatalog,
     ModelInfo,
@@ -18,7 +19,6 @@ from core.models import (
     merge,
     order_for_picker,
     picker_sections,
-    vendor_of,
 )
 
 EXPECTED_VENDORS = {

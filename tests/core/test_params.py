@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from core.param_validation import tool_names, validate, validate_all
 from core.params import (
     GROUPS,
     PARAM_BY_NAME,
@@ -15,9 +16,6 @@ from core.params import (
     ParamError,
     default_values,
     format_value,
-    tool_names,
-    validate,
-    validate_all,
 )
 
 TOOL = {"type": "function", "function": {"name": "get_weather"}}

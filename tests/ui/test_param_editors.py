@@ -9,7 +9,8 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLabel, QStyle, QStyleOptionSlider, QWidget
 from pytestqt.qtbot import QtBot
 
-from core.params import PARAM_BY_NAME, validate
+from core.param_validation import validate
+from core.params import PARAM_BY_NAME
 from ui.widgets.param_bool import BoolEditor
 from ui.widgets.param_choice import ChoiceEditor
 from ui.widgets.param_editors import EDITORS, ParamEditor, editor_for

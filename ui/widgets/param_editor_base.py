@@ -1,4 +1,4 @@
-"""The base of every parameter editor: a value checked by ``core.params.validate``.
+"""The base of every parameter editor: a value checked by ``core.param_validation.validate``.
 
 An editor shows one value of one :class:`core.params.ParamSpec`. Edits a person makes
 are validated as they happen; a valid value is kept and announced with
@@ -14,7 +14,8 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QLabel, QLayout, QVBoxLayout, QWidget
 
-from core.params import ParamError, ParamSpec, validate
+from core.param_validation import validate
+from core.params import ParamError, ParamSpec
 
 ERROR_COLOR = QColor("#d63c3c")
 

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.model_rules import field_limits, matching_rules, renamed_fields, unsupported_fields
+from core.param_validation import tool_names, validate, validate_all
 from core.params import (
     GROUPS,
     PARAM_BY_NAME,
@@ -24,9 +25,6 @@ from core.params import (
     ParamError,
     ParamSpec,
     default_values,
-    tool_names,
-    validate,
-    validate_all,
 )
 from core.request import build_body
 from ui.widgets.param_choice import ChoiceEditor
