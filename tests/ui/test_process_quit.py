@@ -33,6 +33,8 @@ def test_sigterm_mid_stream_saves_the_partial_answer_as_stopped(gateway, tmp_pat
     user, answer = chat.branch()
     assert user.content == prompt
     assert answer.status == "stopped"
+    # its timings so far are kept too, as when Stop is pressed
+    assert answer.stats is not None and answer.stats.ttft_s is not None
     assert answer.content.startswith("Echo: word0 word1")
     assert len(answer.content) >= len(answer_text)
     assert gateway.last.body["model"] == "m"

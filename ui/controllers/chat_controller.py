@@ -182,6 +182,7 @@ class ChatController(StreamingController):
 
     async def _run(self, chat: Chat, answer: Message, endpoint: Endpoint) -> Message:
         def progress(message: Message, acc: StreamAccumulator) -> None:
+            self._streams[message.id] = acc
             if self.chat is chat:
                 calls = message.tool_calls
                 self.stream_text.emit(message.id, message.content, message.reasoning, calls)
@@ -204,6 +205,7 @@ class ChatController(StreamingController):
         except asyncio.CancelledError:
             pass  # stopped: run_answer kept the partial answer and saved it
         finally:
+            self._streams.pop(answer.id, None)
             self._tasks.pop(chat.id, None)
             self._live.pop(chat.id, None)
             if self.chat is chat:

@@ -207,6 +207,7 @@ class CompareController(StreamingController):
 
     async def _run(self, cmp: Chat, col: Chat, answer: Message, endpoint: Endpoint) -> Message:
         def progress(message: Message, acc: StreamAccumulator) -> None:
+            self._streams[message.id] = acc
             if self.comparison is cmp:
                 self.column_stream_text.emit(
                     col.id, message.id, message.content, message.reasoning, message.tool_calls
@@ -236,6 +237,7 @@ class CompareController(StreamingController):
             if self.comparison is cmp:
                 self.notice.emit("error", f"A column could not be finished: {exc}")
         finally:
+            self._streams.pop(answer.id, None)
             if self._tasks.get(col.id) is asyncio.current_task():
                 del self._tasks[col.id]
             if not any(self._running(c.id) for c in cmp.columns):

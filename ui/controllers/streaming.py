@@ -9,8 +9,10 @@ from collections.abc import Callable, Iterable
 
 from PySide6.QtCore import QObject, Signal
 
+from core.api.accumulator import StreamAccumulator
 from core.api.client import ChatClient
 from core.chat import Chat, Message
+from core.conversation import apply_completion
 from core.endpoint import Endpoint
 from core.storage.chat_store import ChatStore
 from core.storage.saver import ThrottledSaver
@@ -61,6 +63,7 @@ class StreamingController(QObject):
         self._endpoint_for = endpoint_for
         self._tasks: dict[str, asyncio.Task[Message]] = {}  # by chat id (compare: column id)
         self._live: dict[str, Chat] = {}  # chats (or comparisons) with an answer streaming
+        self._streams: dict[str, StreamAccumulator] = {}  # by answer id, while it streams
 
     async def flush(self) -> None:
         """Write every pending change now."""
@@ -73,6 +76,9 @@ class StreamingController(QObject):
             for holder in (chat, *chat.columns):
                 for message in holder.messages:
                     if message.status == "streaming":
+                        stream = self._streams.get(message.id)
+                        if stream is not None:  # its timings and counts so far
+                            apply_completion(message, stream.snapshot())
                         message.status = "stopped"
             try:
                 self._store.save(chat)
