@@ -1,6 +1,10 @@
-"""What the dialog tests share: in-memory keyring backends and a tester that must not run."""
+"""What the dialog tests share: in-memory keyring backends, a tester that must not run
+and one that never ends."""
 
 from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
 
 import keyring.errors
 from keyring.backend import KeyringBackend
@@ -34,3 +38,18 @@ class RefusingKeyring(DictKeyring):
 
 async def never_called(endpoint: Endpoint) -> str:
     raise AssertionError("the tester should not run")
+
+
+def hanging_tester() -> tuple[Callable[[Endpoint], Awaitable[str]], asyncio.Event]:
+    """A connection tester that waits forever, and an event set when it is cancelled."""
+    cancelled = asyncio.Event()
+
+    async def tester(endpoint: Endpoint) -> str:
+        try:
+            await asyncio.sleep(30)
+        except asyncio.CancelledError:
+            cancelled.set()
+            raise
+        return "never"
+
+    return tester, cancelled

@@ -15,7 +15,7 @@ from core.endpoint import Endpoint
 from core.profiles import Profile, builtin_profiles
 from core.secrets import Secrets
 from tests.ui.async_wait import wait_until
-from tests.ui.dialog_support import DictKeyring, RefusingKeyring, never_called
+from tests.ui.dialog_support import DictKeyring, RefusingKeyring, hanging_tester, never_called
 from ui.dialogs.key_dialog import KeyDialog
 
 KEY = "sk-test-0123456789abcdef"
@@ -158,15 +158,7 @@ def test_testing_without_a_key_says_so(qtbot: QtBot, host: QWidget) -> None:
 
 
 async def test_closing_the_dialog_cancels_the_test(qtbot: QtBot, host: QWidget) -> None:
-    cancelled = asyncio.Event()
-
-    async def tester(endpoint: Endpoint) -> str:
-        try:
-            await asyncio.sleep(30)
-        except asyncio.CancelledError:
-            cancelled.set()
-            raise
-        return "never"
+    tester, cancelled = hanging_tester()
 
     dialog = make_dialog(qtbot, host, Secrets(DictKeyring()), tester)
     qtbot.keyClicks(dialog.key_field.line_edit, KEY)

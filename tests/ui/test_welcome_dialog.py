@@ -14,7 +14,7 @@ from core.endpoint import Endpoint
 from core.profiles import Profile, builtin_profiles
 from core.secrets import Secrets
 from tests.ui.async_wait import wait_until
-from tests.ui.dialog_support import DictKeyring, never_called
+from tests.ui.dialog_support import DictKeyring, hanging_tester, never_called
 from ui.dialogs.welcome_dialog import WelcomeDialog
 
 KEY = "sk-welcome-0123456789"
@@ -195,15 +195,7 @@ async def test_connection_failure_and_switching_paths_clears_it(
 
 
 async def test_closing_cancels_a_running_test(qtbot: QtBot, host: QWidget) -> None:
-    cancelled = asyncio.Event()
-
-    async def tester(endpoint: Endpoint) -> str:
-        try:
-            await asyncio.sleep(30)
-        except asyncio.CancelledError:
-            cancelled.set()
-            raise
-        return "never"
+    tester, cancelled = hanging_tester()
 
     dialog = make_dialog(qtbot, host, Secrets(DictKeyring()), tester)
     qtbot.keyClicks(dialog.anyfast_key.line_edit, KEY)
