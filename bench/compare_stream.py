@@ -34,8 +34,8 @@ from sample_text import answer, question
 from ui_stream import _settle, heartbeat
 
 from core.chat import Message, Stats, Usage
-from ui.models.message_model import MessageRow
-from ui.widgets.compare_view import CompareView
+from ui.compare.view import CompareView
+from ui.transcript.message_model import MessageRow
 
 TOKENS_PER_S = 500
 CHARS_PER_TOKEN = 4

@@ -31,8 +31,8 @@ from PySide6.QtWidgets import QApplication
 from sample_text import answer, question
 
 from core.chat import Message, Stats, Usage
-from ui.models.message_model import MessageRow
-from ui.widgets.chat_view import ChatView
+from ui.transcript.chat_view import ChatView
+from ui.transcript.message_model import MessageRow
 
 CHARS_PER_FLUSH = 70  # about 500 tok/s × 4 chars at 30 Hz
 TOKENS_PER_FLUSH = CHARS_PER_FLUSH / 4

@@ -11,8 +11,8 @@ open the model picker and close it, toggle the theme, scroll the columns
 (bench/soak_actions.py; the gateway process: bench/gateway_process.py).
 
 The app runs as ``ui.app.main()`` runs it: glibc's malloc limited to 2 arenas
-(ui/memory_trim.py; ``--default-arenas`` to compare), the GUI-thread garbage collector of
-ui/gc_guard.py, and whatever ``build`` sets up (the malloc_trim after work ends;
+(ui/common/memory_trim.py; ``--default-arenas`` to compare), the GUI-thread garbage collector of
+ui/common/gc_guard.py, and whatever ``build`` sets up (the malloc_trim after work ends;
 ``--no-trim`` to compare).
 
 RSS (VmRSS of this process) is sampled every ``--sample`` seconds. The warm-up is the
@@ -68,10 +68,10 @@ from core import paths
 from core.chat import Chat, Message
 from core.storage.chat_store import ChatStore
 from tests.ui.app_support import memory_secrets
-from ui import memory_trim
 from ui.app import build
-from ui.gc_guard import GarbageCollector
-from ui.memory_trim import MemoryTrimmer, limit_malloc_arenas
+from ui.common import memory_trim
+from ui.common.gc_guard import GarbageCollector
+from ui.common.memory_trim import MemoryTrimmer, limit_malloc_arenas
 
 MODELS = [
     "gpt-4o",

@@ -38,8 +38,8 @@ from PySide6.QtWidgets import QApplication
 from sample_text import answer, question
 
 from core.chat import Message, Stats, Usage
-from ui.models.message_model import MessageRow
-from ui.widgets.chat_view import ChatView
+from ui.transcript.chat_view import ChatView
+from ui.transcript.message_model import MessageRow
 
 TOKENS_PER_S = 500
 CHARS_PER_TOKEN = 4

@@ -23,14 +23,14 @@ from core.secrets import Secrets
 from core.settings import load_settings
 from core.storage.chat_store import ChatStore
 from core.storage.saver import ThrottledSaver
-from ui.controllers.chat_controller import ChatController
-from ui.controllers.compare_controller import CompareController
-from ui.gc_guard import GarbageCollector
-from ui.icon import app_icon
-from ui.main_window import MainWindow
-from ui.memory_trim import limit_malloc_arenas, trim_memory_after_work
-from ui.services import Services
-from ui.theme import apply_theme
+from ui.chat.controller import ChatController
+from ui.common.app_theme import apply_theme
+from ui.common.gc_guard import GarbageCollector
+from ui.common.icon import app_icon
+from ui.common.memory_trim import limit_malloc_arenas, trim_memory_after_work
+from ui.common.services import Services
+from ui.compare.controller import CompareController
+from ui.shell.main_window import MainWindow
 
 if TYPE_CHECKING:
     import httpx
@@ -171,7 +171,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     argv = list(argv if argv is not None else sys.argv)
     args = parse_args(argv[1:])
-    limit_malloc_arenas()  # before Qt's and asyncio's threads start (ui/memory_trim.py)
+    limit_malloc_arenas()  # before Qt's and asyncio's threads start (ui/common/memory_trim.py)
     app = QApplication(argv[:1])
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(APP_NAME)

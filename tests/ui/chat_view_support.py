@@ -9,9 +9,9 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from core.chat import Message
-from ui.models.message_model import MessageRow
 from ui.render.row_documents import RowDocs
-from ui.widgets.chat_view import ChatView
+from ui.transcript.chat_view import ChatView
+from ui.transcript.message_model import MessageRow
 
 CODE_ANSWER = (
     "Here you go:\n\n```python\ndef add(a, b):\n    return a + b\n```\n\n"

@@ -13,7 +13,7 @@ import qasync
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
-from ui.widgets.chat_view import ChatView
+from ui.transcript.chat_view import ChatView
 
 _loops: list[qasync.QEventLoop] = []  # the current test's loop
 
@@ -55,7 +55,7 @@ def pytest_asyncio_loop_factories(
 
 @pytest.fixture(autouse=True)
 def _collect_garbage_on_the_gui_thread() -> Iterator[None]:
-    """As in the app (ui/gc_guard.py): no cyclic collection in worker or gateway threads,
+    """As in the app (ui/common/gc_guard.py): no cyclic collection in worker or gateway threads,
     where it would destroy Qt objects off their thread."""
     gc.disable()
     yield

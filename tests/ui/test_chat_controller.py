@@ -18,7 +18,7 @@ from core.storage.chat_store import ChatStore
 from core.storage.saver import ThrottledSaver
 from tests.gateway import Reply, error_body, text_chunks
 from tests.ui.async_wait import wait_until
-from ui.controllers.chat_controller import ChatController, branch_rows
+from ui.chat.controller import ChatController, branch_rows
 
 
 @pytest.fixture

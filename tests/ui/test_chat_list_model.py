@@ -11,7 +11,7 @@ from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
 from core.storage.format import ChatSummary, sort_summaries
-from ui.models.chat_list_model import ChatListModel, relative_time
+from ui.chats.list_model import ChatListModel, relative_time
 
 NOW = datetime(2025, 6, 18, 15, 30).timestamp()  # a Wednesday afternoon
 

@@ -18,10 +18,10 @@ from tests.ui.chat_view_support import (
     settle,
     user,
 )
-from ui.models.message_model import MessageRow
+from ui.render.palette import palette
 from ui.render.row_documents import H_PAD
-from ui.render.theme import palette
-from ui.widgets.chat_view import ChatView
+from ui.transcript.chat_view import ChatView
+from ui.transcript.message_model import MessageRow
 
 
 def test_rows_render_with_header_body_and_stats(view: ChatView) -> None:

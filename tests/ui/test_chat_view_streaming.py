@@ -20,11 +20,11 @@ from tests.ui.chat_view_support import (
     stream,
     user,
 )
-from ui.models.message_model import MessageRow
 from ui.render.live_markdown import CODE_PART_LINES, SYNC_HIGHLIGHT_LINES
+from ui.render.palette import palette
 from ui.render.row_documents import H_PAD
-from ui.render.theme import palette
-from ui.widgets.chat_view import ChatView
+from ui.transcript.chat_view import ChatView
+from ui.transcript.message_model import MessageRow
 
 
 def test_theme_switch_while_streaming_catches_up(view: ChatView) -> None:

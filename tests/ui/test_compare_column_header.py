@@ -7,8 +7,8 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from core.chat import ErrorInfo, Stats, Usage
-from ui.widgets.compare_column_header import CompareColumnHeader
-from ui.widgets.tone import tone_color
+from ui.common.tone import tone_color
+from ui.compare.column_header import CompareColumnHeader
 
 
 def test_stats_line_and_error(qtbot: QtBot) -> None:

@@ -23,8 +23,8 @@ from core.storage.chat_store import ChatStore
 from core.storage.saver import ThrottledSaver
 from tests.gateway import Gateway, Recorded
 from tests.ui.async_wait import wait_until
-from ui.controllers.chat_controller import ChatController, branch_rows
-from ui.controllers.compare_controller import CompareController
+from ui.chat.controller import ChatController, branch_rows
+from ui.compare.controller import CompareController
 
 PARAMS: dict[str, object] = {"stream": True, "temperature": 0.5}
 MODELS = ["model-a", "model-b", "model-c"]

@@ -12,10 +12,10 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from core.chat import Message
-from ui.models.message_model import MessageRow
-from ui.widgets.chat_view import ChatView
-from ui.widgets.compare_column import MIN_COLUMN_WIDTH, CompareColumn
-from ui.widgets.compare_view import MAX_COLUMNS, CompareView
+from ui.compare.column import MIN_COLUMN_WIDTH, CompareColumn
+from ui.compare.view import MAX_COLUMNS, CompareView
+from ui.transcript.chat_view import ChatView
+from ui.transcript.message_model import MessageRow
 
 THREE = [("a", "gpt-4o-mini"), ("b", "claude-sonnet-4-5"), ("c", "deepseek-chat")]
 LONG = "A paragraph that is long enough to wrap over several lines in a narrow column. " * 6

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QToolButton
 from pytestqt.qtbot import QtBot
 
 from core.chat import ImagePart
-from ui.widgets.composer import MAX_IMAGE_SIDE, Composer
+from ui.shell.composer import MAX_IMAGE_SIDE, Composer
 
 
 def make_composer(qtbot: QtBot) -> Composer:

@@ -15,7 +15,7 @@ from core.profiles import ENV_PROFILE_NAME, Profile
 from core.secrets import MemorySecrets, Secrets
 from tests.ui.async_wait import wait_until
 from tests.ui.dialog_support import never_called
-from ui.dialogs.endpoints_dialog import EndpointsDialog
+from ui.endpoints.endpoints_dialog import EndpointsDialog
 
 KEY = "sk-endpoints-0123456789"
 ENV = {"OPENAI_BASE_URL": "http://localhost:1234", "OPENAI_API_KEY": "sk-env"}

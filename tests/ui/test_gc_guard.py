@@ -2,7 +2,7 @@ import gc
 
 from pytestqt.qtbot import QtBot
 
-from ui.gc_guard import GarbageCollector
+from ui.common.gc_guard import GarbageCollector
 
 
 def test_collects_on_the_gui_thread_with_python_thresholds(qtbot: QtBot) -> None:

@@ -6,7 +6,7 @@ from PySide6.QtCore import QSize
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication
 
-from ui.icon import ICON_SIZES, ICONS_DIR, app_icon
+from ui.common.icon import ICON_SIZES, ICONS_DIR, app_icon
 
 
 def test_every_png_has_its_size() -> None:

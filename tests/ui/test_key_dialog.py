@@ -16,7 +16,7 @@ from core.profiles import Profile, builtin_profiles
 from core.secrets import Secrets
 from tests.ui.async_wait import wait_until
 from tests.ui.dialog_support import DictKeyring, RefusingKeyring, hanging_tester, never_called
-from ui.dialogs.key_dialog import KeyDialog
+from ui.endpoints.key_dialog import KeyDialog
 
 KEY = "sk-test-0123456789abcdef"
 

@@ -13,7 +13,7 @@ from tests.gateway import Reply
 from tests.ui.app_support import running_app
 from tests.ui.async_wait import wait_until
 from ui.app import Assembly
-from ui.dialogs.key_dialog import KeyDialog
+from ui.endpoints.key_dialog import KeyDialog
 
 
 @pytest.fixture

@@ -32,7 +32,7 @@ from ui.render.markdown import (
     render_markdown,
     top_blocks,
 )
-from ui.render.theme import palette, stylesheet
+from ui.render.palette import palette, stylesheet
 
 SAMPLE = """# Title
 

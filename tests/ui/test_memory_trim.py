@@ -1,4 +1,4 @@
-"""ui/memory_trim.py: malloc_trim(0) shortly after work ends, rate-limited."""
+"""ui/common/memory_trim.py: malloc_trim(0) shortly after work ends, rate-limited."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pytestqt.qtbot import QtBot
 
 from tests.ui.app_support import running_app
 from tests.ui.async_wait import wait_until
-from ui.memory_trim import MemoryTrimmer, _find_trim, limit_malloc_arenas
+from ui.common.memory_trim import MemoryTrimmer, _find_trim, limit_malloc_arenas
 
 
 class FakeTrim:
@@ -86,7 +86,7 @@ def test_arena_limit_is_a_no_op_without_glibc(monkeypatch) -> None:
 
 
 def test_another_c_library_on_linux_gets_no_glibc_calls(monkeypatch) -> None:
-    from ui import memory_trim
+    from ui.common import memory_trim
 
     monkeypatch.setattr(sys, "platform", "linux")
     monkeypatch.setattr(memory_trim.os, "confstr", lambda name: None)  # musl: not defined

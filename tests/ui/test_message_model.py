@@ -7,7 +7,7 @@ from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
 from core.chat import Message
-from ui.models.message_model import BODY_CACHE, MessageModel, MessageRow
+from ui.transcript.message_model import BODY_CACHE, MessageModel, MessageRow
 
 
 def rows(count: int) -> list[MessageRow]:

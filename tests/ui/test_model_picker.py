@@ -8,8 +8,8 @@ from PySide6.QtWidgets import QDialog, QWidget
 from pytestqt.qtbot import QtBot
 
 from core.models import ModelInfo, merge
-from ui.widgets.model_picker import ModelPicker
-from ui.widgets.model_picker_rows import KIND_ROLE, star_rect
+from ui.model_picker.picker import ModelPicker
+from ui.model_picker.rows import KIND_ROLE, star_rect
 
 IDS = [
     "claude-sonnet-4-5-20250929",

@@ -11,13 +11,13 @@ from pytestqt.qtbot import QtBot
 
 from core.param_validation import validate
 from core.params import PARAM_BY_NAME
-from ui.widgets.param_bool import BoolEditor
-from ui.widgets.param_choice import ChoiceEditor
-from ui.widgets.param_editors import EDITORS, ParamEditor, editor_for
-from ui.widgets.param_float import FloatEditor, decimals_for
-from ui.widgets.param_int import IntEditor, nice_stops
-from ui.widgets.param_json import JsonEditor
-from ui.widgets.param_text_list import TextListEditor, escape_text, unescape_text
+from ui.params.editors.bool_editor import BoolEditor
+from ui.params.editors.choice_editor import ChoiceEditor
+from ui.params.editors.factory import EDITORS, ParamEditor, editor_for
+from ui.params.editors.float_editor import FloatEditor, decimals_for
+from ui.params.editors.int_editor import IntEditor, nice_stops
+from ui.params.editors.json_editor import JsonEditor
+from ui.params.editors.text_list_editor import TextListEditor, escape_text, unescape_text
 
 
 def make(qtbot: QtBot, name: str) -> ParamEditor:

@@ -11,9 +11,9 @@ from pytestqt.qtbot import QtBot
 
 from core.params import GROUPS, PARAMS, default_values
 from core.request import build_body
-from ui.widgets.param_float import FloatEditor
-from ui.widgets.param_json import JsonEditor
-from ui.widgets.params_panel import EMIT_INTERVAL_MS, ParamsPanel
+from ui.params.editors.float_editor import FloatEditor
+from ui.params.editors.json_editor import JsonEditor
+from ui.params.panel import EMIT_INTERVAL_MS, ParamsPanel
 
 MESSAGES = [{"role": "user", "content": "hi"}]
 

@@ -9,7 +9,7 @@ from pytestqt.qtbot import QtBot
 
 from core.endpoint import Endpoint
 from core.request import build_body, preview_json
-from ui.widgets.request_preview import PLACEHOLDER_BASE_URL, REFRESH_MS, RequestPreview
+from ui.params.request_preview import PLACEHOLDER_BASE_URL, REFRESH_MS, RequestPreview
 
 KEY = "sk-live-0123456789abcdefSECRET"
 MESSAGES = [{"role": "user", "content": "Say hi"}]

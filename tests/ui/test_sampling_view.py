@@ -11,8 +11,8 @@ from pytestqt.qtbot import QtBot
 
 from core.chat import ChoiceSnapshot, Message, TokenLogprob, TopLogprob
 from core.sampling import candidates, reshape
-from ui.widgets.probability_bars import ProbabilityBars, percent
-from ui.widgets.sampling_view import NO_LOGPROBS, SamplingView, logprobs_of
+from ui.sampling.probability_bars import ProbabilityBars, percent
+from ui.sampling.sampling_view import NO_LOGPROBS, SamplingView, logprobs_of
 
 LN = math.log
 

@@ -19,7 +19,7 @@ from core.chat import Chat, Message
 from core.storage.chat_store import ChatStore
 from core.storage.search import SearchHit
 from tests.ui.async_wait import wait_until
-from ui.widgets.search_panel import HINT, SearchFunction, SearchPanel, highlighted
+from ui.chats.search_panel import HINT, SearchFunction, SearchPanel, highlighted
 
 
 @pytest.fixture

@@ -14,9 +14,9 @@ from pytestqt.qtbot import QtBot
 from core.chat import Chat, Message
 from core.storage.chat_store import ChatStore
 from core.storage.format import summarize
-from ui.models.chat_list_model import ChatListModel
-from ui.widgets.sidebar import Sidebar
-from ui.widgets.undo_bar import UndoBar
+from ui.chats.list_model import ChatListModel
+from ui.chats.sidebar import Sidebar
+from ui.common.undo_bar import UndoBar
 
 NOW = time.time()
 

@@ -10,8 +10,8 @@ from PySide6.QtWidgets import QApplication, QScrollBar, QWidget
 from pytestqt.qtbot import QtBot
 
 from ui.render.idle_worker import IdleWorker
-from ui.widgets.flush_slots import MAX_DELAY_MS, SPACING_MS, FlushSlots, FlushTimer
-from ui.widgets.groove_cache_scroll_bar import GrooveCacheScrollBar
+from ui.transcript.flush_slots import MAX_DELAY_MS, SPACING_MS, FlushSlots, FlushTimer
+from ui.transcript.groove_cache_scroll_bar import GrooveCacheScrollBar
 
 
 def test_another_view_waits_out_the_spacing_after_a_flush() -> None:

@@ -8,9 +8,9 @@ from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 
 from core.sweep import MAX_REQUESTS, cell_stats
-from ui.widgets.sweep_panel import RUN_TEXT, STOP_TEXT, SweepPanel
-from ui.widgets.sweep_results import DASH, SweepResults
-from ui.widgets.tone import tone_color
+from ui.common.tone import tone_color
+from ui.compare.sweep_panel import RUN_TEXT, STOP_TEXT, SweepPanel
+from ui.compare.sweep_results import DASH, SweepResults
 
 
 def make_panel(qtbot: QtBot, model: str = "gpt-4o-mini") -> SweepPanel:

@@ -7,7 +7,7 @@ from PySide6.QtGui import QCursor, QEnterEvent
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
-from ui.widgets.undo_bar import DEFAULT_TIMEOUT_MS, UndoBar
+from ui.common.undo_bar import DEFAULT_TIMEOUT_MS, UndoBar
 
 
 def make(qtbot: QtBot) -> UndoBar:

@@ -15,7 +15,7 @@ from core.profiles import Profile, builtin_profiles
 from core.secrets import Secrets
 from tests.ui.async_wait import wait_until
 from tests.ui.dialog_support import DictKeyring, hanging_tester, never_called
-from ui.dialogs.welcome_dialog import WelcomeDialog
+from ui.endpoints.welcome_dialog import WelcomeDialog
 
 KEY = "sk-welcome-0123456789"
 

@@ -21,7 +21,7 @@ from collections.abc import Generator, Iterable
 from functools import lru_cache
 from typing import TYPE_CHECKING, cast
 
-from ui.render.theme import palette
+from ui.render.palette import palette
 
 if TYPE_CHECKING:
     from pygments.lexer import Lexer

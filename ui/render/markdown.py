@@ -2,7 +2,7 @@
 
 Pure functions (no Qt). The HTML uses only what QTextDocument understands: inline
 ``style`` colours on ``<span>``, tables with ``cellpadding`` and background colours for
-boxes, ``<pre>`` for code. Colours come from :mod:`ui.render.theme`, highlighting from
+boxes, ``<pre>`` for code. Colours come from :mod:`ui.render.palette`, highlighting from
 :mod:`ui.render.highlight`.
 
 Every code block gets a header with its language and a ``chorus:copy/<n>`` link, where
@@ -23,7 +23,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from ui.render.highlight import HIGHLIGHT_MAX_LINES, escape, highlight_code
-from ui.render.theme import palette
+from ui.render.palette import palette
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt

@@ -20,7 +20,7 @@ from ui.render.highlight import (
     load_lexers,
 )
 from ui.render.markdown import code_box, escape_attr, fence_language
-from ui.render.theme import palette
+from ui.render.palette import palette
 
 
 class ChorusRenderer(RendererHTML):

@@ -39,9 +39,9 @@ from PySide6.QtWidgets import (
 )
 
 from ui.render.idle_worker import URGENT
+from ui.render.palette import palette, stylesheet
 from ui.render.row_documents import H_PAD, RowDocs
 from ui.render.row_renderer import RowRenderer
-from ui.render.theme import palette, stylesheet
 
 FRAME_BUDGET_MS = 12.0  # time one paint may spend building rows that have no documents
 ModelIndex = QModelIndex | QPersistentModelIndex

@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 import msgspec
 
 from core.chat import Message, ToolCall
-from ui.models.message_model import MessageRow
 from ui.render.live_markdown import MarkdownParts, Part
 from ui.render.row_documents import SECTION_GAP, V_PAD, PartHtml, RowDocs
 from ui.render.row_html import footer_html, header_html, shown, thinking_html, tool_calls_html
+from ui.transcript.message_model import MessageRow
 
 
 @dataclass(frozen=True, slots=True)

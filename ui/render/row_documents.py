@@ -26,7 +26,7 @@ from PySide6.QtGui import (
     QTextLine,
 )
 
-from ui.render.theme import palette, stylesheet
+from ui.render.palette import palette, stylesheet
 
 SECTIONS = ("head", "think", "body", "tools", "foot")
 H_PAD = 16  # left and right padding of a row

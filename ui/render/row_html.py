@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from core.chat import INTERRUPTED, ErrorInfo, Message, Stats, ToolCall
 from ui.render.highlight import escape
 from ui.render.markdown import escape_attr, pretty_json
-from ui.render.theme import palette
+from ui.render.palette import palette
 
 ROLE_LABELS = {"user": "You", "assistant": "Assistant", "system": "System", "tool": "Tool"}
 

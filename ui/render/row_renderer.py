@@ -23,13 +23,13 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QFont, QFontMetricsF
 
 from core.chat import ToolCall
-from ui.models.message_model import MessageModel, MessageRow
 from ui.render.highlight import iter_highlight_lines
 from ui.render.idle_worker import NORMAL, URGENT, IdleWorker
 from ui.render.live_markdown import MarkdownParts, PendingHighlight, build_parts, iter_build_parts
 from ui.render.row_content import LiveRow, RowBody, chrome_parts, estimate_height
 from ui.render.row_documents import RowDocs
 from ui.render.row_html import shown
+from ui.transcript.message_model import MessageModel, MessageRow
 
 CACHE_ROWS = 64  # rows whose documents are kept
 CATCH_UP_CHARS = 16_384  # a live row given more new text than this renders it in steps

@@ -1,1 +1,0 @@
-"""Dialogs; each gets its collaborators through its constructor."""

@@ -1,1 +1,0 @@
-"""Widgets of the main window; each gets its collaborators through its constructor."""
