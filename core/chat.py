@@ -22,6 +22,9 @@ ChatKind = Literal["chat", "compare"]
 MessageStatus = Literal["done", "streaming", "stopped", "error"]
 
 
+UNTITLED = "Untitled chat"  # how a chat without a title is named
+
+
 def new_id() -> str:
     """A short random id, unique enough for messages and chats."""
     return uuid.uuid4().hex[:16]

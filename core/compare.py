@@ -12,13 +12,11 @@ streaming each column's answer is :func:`core.conversation.run_answer`, called p
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from datetime import datetime
 
 import msgspec
 
 from core import conversation
-from core.chat import Chat, ImagePart, Message, new_id, now
-from core.export import UNTITLED, _fence, _for_export, _message_markdown, _params_line
+from core.chat import UNTITLED, Chat, ImagePart, Message, new_id, now
 
 MIN_COLUMNS = 1  # removing the last column is refused
 MAX_COLUMNS = 48  # a sweep may need many; beyond six the columns scroll sideways
@@ -273,36 +271,3 @@ def column_marks(cmp: Chat) -> dict[str, set[str]]:
             if value == best:
                 marks[cid].add(name)
     return marks
-
-
-# --- Markdown -----------------------------------------------------------------------
-
-
-def _column_params_markdown(col: Chat) -> str:
-    line = _params_line(col.params) if col.params else "<sub>no parameters set</sub>"
-    if col.overridden:
-        line += f"\n\n*Differs from the shared set: {', '.join(col.overridden)}*"
-    return line
-
-
-def comparison_to_markdown(cmp: Chat) -> str:
-    """The comparison for people: title, shared settings, then one section per column
-    with its model, its parameters and its branch on screen."""
-    cmp = _for_export(cmp)
-    blocks = [f"# {cmp.title.strip() or UNTITLED}"]
-    models = ", ".join(col.model or "no model" for col in cmp.columns)
-    created = datetime.fromtimestamp(cmp.created_at).strftime("%Y-%m-%d %H:%M")
-    blocks.append(f"*Comparison of {len(cmp.columns)} columns: {models} · Created {created}*")
-    if cmp.system_prompt.strip():
-        blocks.append(f"**System prompt**\n\n{_fence(cmp.system_prompt.strip(), 'text')}")
-    if cmp.params:
-        blocks.append(f"**Shared parameters**\n\n{_params_line(cmp.params)}")
-    for number, col in enumerate(cmp.columns, 1):
-        blocks.append("---")
-        heading = f"## Column {number} · {col.model}" if col.model else f"## Column {number}"
-        blocks.append(heading)
-        blocks.append(_column_params_markdown(col))
-        if col.system_prompt.strip() != cmp.system_prompt.strip() and col.system_prompt.strip():
-            blocks.append(f"**System prompt**\n\n{_fence(col.system_prompt.strip(), 'text')}")
-        blocks.extend(_message_markdown(m, col) for m in col.branch())
-    return "\n\n".join(blocks) + "\n"

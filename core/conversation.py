@@ -166,11 +166,13 @@ async def run_answer(
     *,
     on_progress: Callable[[Message, StreamAccumulator], None] | None = None,
     on_retry: Callable[[APIError, float], None] | None = None,
+    on_error: Callable[[APIError], None] | None = None,
 ) -> Message:
     """Ask for ``answer`` and stream it in; always leaves it in a final state and saved.
 
-    Ends "done", "error" (``answer.error`` says why; the partial text stays) or, when the
-    task is cancelled, "stopped" with the partial text (the CancelledError propagates).
+    Ends "done", "error" (``answer.error`` says why; the partial text stays; ``on_error``
+    gets the request's error itself) or, when the task is cancelled, "stopped" with the
+    partial text (the CancelledError propagates).
     """
     try:
         built = build_request(chat, answer, params)
@@ -204,6 +206,8 @@ async def run_answer(
         apply_completion(answer, acc.snapshot())
         answer.status = "error"
         answer.error = error_info(exc)
+        if on_error is not None:
+            on_error(exc)
     except Exception as exc:  # a bug must not leave the answer "streaming" forever
         log.exception("answer failed")
         apply_completion(answer, acc.snapshot())

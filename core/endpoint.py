@@ -15,7 +15,12 @@ _KNOWN_TAILS = ("/chat/completions", "/completions", "/models", "/chat")
 _LOCAL_HOSTS = ("localhost", "127.", "[::1]", "0.0.0.0")
 
 
-class InvalidBaseURL(ValueError):
+class EndpointUnusable(Exception):
+    """This endpoint cannot be used now (no key, a bad URL, a locked keyring); ``str()``
+    is a sentence for a person. The base of every such error, so callers catch one class."""
+
+
+class InvalidBaseURL(EndpointUnusable, ValueError):
     """The text cannot be a base URL; ``str()`` is a sentence for a person."""
 
 

@@ -24,11 +24,10 @@ from typing import cast, get_args
 
 import msgspec
 
-from core.chat import Chat, ImagePart, Message, Role, ToolCall, new_id, now
+from core.chat import UNTITLED, Chat, ImagePart, Message, Role, ToolCall, new_id, now
 from core.conversation import title_from
 from core.storage.format import CHAT_FORMAT, ChatFormatError, decode_chat_file, encode_chat_file
 
-UNTITLED = "Untitled chat"
 IMPORTED_TITLE = "Imported chat"
 PARAM_VALUE_CHARS = 60  # a longer parameter value is shortened in the Markdown line
 _SECRET_NAME = re.compile(
@@ -170,11 +169,9 @@ def _message_markdown(message: Message, chat: Chat) -> str:
 def chat_to_markdown(chat: Chat) -> str:
     """The chat for people: title, model, system prompt, then the branch on screen.
 
-    A comparison is written by :func:`core.compare.comparison_to_markdown`.
+    A comparison is written by :func:`comparison_to_markdown`.
     """
     if chat.kind == "compare":
-        from core.compare import comparison_to_markdown  # core.compare imports this module
-
         return comparison_to_markdown(chat)
     chat = _for_export(chat)
     blocks = [f"# {chat.title.strip() or UNTITLED}"]
@@ -192,6 +189,36 @@ def chat_to_markdown(chat: Chat) -> str:
 
 
 # --- JSON -----------------------------------------------------------------------------
+
+
+def _column_params_markdown(col: Chat) -> str:
+    line = _params_line(col.params) if col.params else "<sub>no parameters set</sub>"
+    if col.overridden:
+        line += f"\n\n*Differs from the shared set: {', '.join(col.overridden)}*"
+    return line
+
+
+def comparison_to_markdown(cmp: Chat) -> str:
+    """The comparison for people: title, shared settings, then one section per column
+    with its model, its parameters and its branch on screen."""
+    cmp = _for_export(cmp)
+    blocks = [f"# {cmp.title.strip() or UNTITLED}"]
+    models = ", ".join(col.model or "no model" for col in cmp.columns)
+    created = datetime.fromtimestamp(cmp.created_at).strftime("%Y-%m-%d %H:%M")
+    blocks.append(f"*Comparison of {len(cmp.columns)} columns: {models} · Created {created}*")
+    if cmp.system_prompt.strip():
+        blocks.append(f"**System prompt**\n\n{_fence(cmp.system_prompt.strip(), 'text')}")
+    if cmp.params:
+        blocks.append(f"**Shared parameters**\n\n{_params_line(cmp.params)}")
+    for number, col in enumerate(cmp.columns, 1):
+        blocks.append("---")
+        heading = f"## Column {number} · {col.model}" if col.model else f"## Column {number}"
+        blocks.append(heading)
+        blocks.append(_column_params_markdown(col))
+        if col.system_prompt.strip() != cmp.system_prompt.strip() and col.system_prompt.strip():
+            blocks.append(f"**System prompt**\n\n{_fence(col.system_prompt.strip(), 'text')}")
+        blocks.extend(_message_markdown(m, col) for m in col.branch())
+    return "\n\n".join(blocks) + "\n"
 
 
 def chat_to_json(chat: Chat) -> bytes:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Literal
 
 import msgspec
 
-from core.endpoint import Endpoint, InvalidBaseURL, normalize_base_url
+from core.endpoint import Endpoint, EndpointUnusable, InvalidBaseURL, normalize_base_url
 
 if TYPE_CHECKING:
     from core.secrets import SecretStore
@@ -58,11 +58,11 @@ class Profile(msgspec.Struct, kw_only=True, omit_defaults=True):
         )
 
 
-class ProfileError(ValueError):
+class ProfileError(EndpointUnusable, ValueError):
     """A profile cannot be saved or used; ``str()`` is a sentence for a person."""
 
 
-class MissingKeyError(LookupError):
+class MissingKeyError(EndpointUnusable, LookupError):
     """A profile needs an API key and none is available; ``str()`` is a sentence."""
 
     def __init__(self, message: str, *, profile_name: str, env_var: str = "") -> None:

@@ -16,6 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, Protocol, TypeVar, runtime_checkable
 
+from core.endpoint import EndpointUnusable
+
 if TYPE_CHECKING:
     import keyring.backend
 
@@ -42,7 +44,7 @@ _NO_KEYRING = (
 )
 
 
-class SecretStoreError(Exception):
+class SecretStoreError(EndpointUnusable):
     """A key could not be read, saved or deleted; ``str()`` is a sentence for a person."""
 
 

@@ -31,7 +31,7 @@ class ThrottledSaver:
 
     ``on_error`` is called with the exception of a failed background write (the chat stays
     pending and is tried again after ``interval``); a failed write during :meth:`flush`
-    is raised from it.
+    is raised from it. ``on_recovered`` is called when a write succeeds after a failure.
     """
 
     def __init__(
@@ -40,10 +40,13 @@ class ThrottledSaver:
         interval: float = DEFAULT_INTERVAL_S,
         *,
         on_error: Callable[[Exception], None] | None = None,
+        on_recovered: Callable[[], None] | None = None,
     ) -> None:
         self._store = store
         self.interval = interval
         self._on_error = on_error
+        self._on_recovered = on_recovered
+        self._failing = False  # the last write failed
         self._dirty: dict[str, Chat] = {}
         self._timer: asyncio.TimerHandle | None = None
         self._task: asyncio.Task[Exception | None] | None = None
@@ -102,6 +105,9 @@ class ThrottledSaver:
             self._schedule()
         if failure is not None and report and self._on_error is not None:
             self._on_error(failure)
+        if failure is None and batch and self._failing and self._on_recovered is not None:
+            self._on_recovered()
+        self._failing = failure is not None if batch else self._failing
         return failure
 
     async def flush(self) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 import msgspec
 import pytest
 
-from core import compare
+from core import compare, export
 from core.chat import Chat, Message, Stats, Usage
 from core.compare import ComparisonError
 from core.export import chat_to_json, chat_to_markdown, import_chat_json
@@ -247,7 +247,7 @@ def test_markdown_has_a_section_per_column_with_its_parameters() -> None:
     answered(cmp, Stats(model="alpha-0613"), None, Stats(), status="error")
     cmp.columns[1].branch()[-1].content = ""
     text = chat_to_markdown(cmp)
-    assert text == compare.comparison_to_markdown(cmp)
+    assert text == export.comparison_to_markdown(cmp)
     assert text.startswith("# Hello there\n")
     assert "Comparison of 3 columns: alpha, beta, gamma" in text
     assert "**System prompt**" in text and text.count("Be kind.") == 1
