@@ -178,7 +178,7 @@ async def soak(app: QApplication, args: argparse.Namespace, gateway_url: str, da
                 if cmp is None:
                     counter.failed_rounds.append("new_comparison refused")
                     break
-                assembly.window.compare.show()
+                assembly.window.show_page(assembly.window.compare_page)
             text = f"Round {rounds}. " + answer(args.prompt_chars, seed=rounds)
             started = time.monotonic()
             if not comparisons.send(text):

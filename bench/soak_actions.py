@@ -28,9 +28,9 @@ async def ui_actions(app: QApplication, assembly: Assembly, cmp: Chat, step: int
     if summaries:
         window.open_chat(summaries[step % len(summaries)].id)
         await pump(app, 0.1)
-        window.chat_view.scroll_to_bottom()
+        window.chat_page.view.scroll_to_bottom()
         await pump(app, 0.05)
-    window.compare.open(cmp)
+    window.open_chat(cmp.id)
     await pump(app, 0.1)
     # Search: open, type (debounced search runs), close.
     window.show_search()
@@ -50,11 +50,11 @@ async def ui_actions(app: QApplication, assembly: Assembly, cmp: Chat, step: int
         picker.reject()
     await pump(app, 0.1)
     # The theme: flip between light and dark.
-    actions = window.actions_.actions
+    actions = window.menu_actions
     actions["theme_dark" if step % 2 == 0 else "theme_light"].trigger()
     await pump(app, 0.1)
     # Scroll the columns and the row of columns.
-    view = window.compare.view
+    view = window.compare_page.view
     for column in view.columns():
         column.set_scroll_fraction(0.0)
     await pump(app, 0.05)

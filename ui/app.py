@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import qasync
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QSplitter
 
 from core import paths
 from core.api.client import ChatClient, make_http_client
@@ -23,14 +23,21 @@ from core.secrets import Secrets
 from core.settings import load_settings
 from core.storage.chat_store import ChatStore
 from core.storage.saver import ThrottledSaver
+from ui.answers.runner import AnswerRunner
 from ui.chat.controller import ChatController
+from ui.chat.page import ChatPage
 from ui.common.app_theme import apply_theme
 from ui.common.gc_guard import GarbageCollector
 from ui.common.icon import app_icon
 from ui.common.memory_trim import limit_malloc_arenas, trim_memory_after_work
+from ui.common.notifier import Notifier
 from ui.common.services import Services
+from ui.common.settings_service import SettingsService
 from ui.compare.controller import CompareController
-from ui.shell.main_window import MainWindow
+from ui.compare.page import ComparePage
+from ui.shell.composer import Composer
+from ui.shell.main_window import DEFAULT_TEXT_SIZE, MainWindow
+from ui.transcript.chat_view import ChatView
 
 if TYPE_CHECKING:
     import httpx
@@ -43,23 +50,28 @@ log = logging.getLogger(__name__)
 class Assembly:
     window: MainWindow
     services: Services
+    notifier: Notifier
+    runner: AnswerRunner
     controller: ChatController
     comparisons: CompareController
+    chat_page: ChatPage
+    compare_page: ComparePage
 
     def finish_start(self) -> None:
         """What can wait until the window is on screen: finding the keyring (tens of
         ms of backend discovery), the profile that can send, and the common lexers."""
         _pick_usable_profile(self.services)
         self.window.set_ready()
-        self.window.chat_view.load_common_lexers()
+        self.chat_page.view.load_common_lexers()
 
     def save_all_now(self) -> None:
         self.controller.save_all_now()
         self.comparisons.save_all_now()
+        self.services.prefs.flush()
 
     async def close(self) -> None:
-        await self.comparisons.shutdown()
-        await self.controller.shutdown()
+        await self.runner.shutdown()
+        self.services.prefs.flush()
         await self.services.client.aclose()
 
 
@@ -70,10 +82,20 @@ def build(
     secrets: Secrets | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> Assembly:
-    """Make every service and the main window (not shown). Call inside a running loop."""
+    """Make every service, page and the main window (not shown). Call inside a running
+    loop. The one place that knows every part of the app."""
     env = dict(os.environ if env is None else env)
-    settings_path = paths.settings_path(env)
-    settings, settings_problem = load_settings(settings_path)
+    notifier = Notifier()
+    settings, settings_problem = load_settings(paths.settings_path(env))
+
+    def settings_failed(exc: OSError) -> None:
+        notifier.warning(
+            f"Could not save the settings: {exc.strerror or exc}. Changes are kept "
+            "for this session and saved when it works again.",
+            key="settings",
+        )
+
+    prefs = SettingsService(settings, paths.settings_path(env), on_error=settings_failed)
     theme = apply_theme(app, settings.theme)
     store = ChatStore(paths.chats_dir(env))
     services = Services(
@@ -82,30 +104,48 @@ def build(
         store=store,
         catalog=ModelCatalog(paths.cache_dir(env)),
         secrets=secrets if secrets is not None else Secrets(),
-        settings=settings,
-        settings_path=settings_path,
+        prefs=prefs,
         env=env,
     )
-    holder: list[ChatController] = []
-
-    def save_failed(exc: Exception) -> None:
-        if holder:
-            holder[0].notice.emit("error", f"Could not save the chat: {exc}. Chorus keeps trying.")
-
-    saver = ThrottledSaver(store, on_error=save_failed)
-    controller = ChatController(services.client, store, saver, services.endpoint_for)
-    holder.append(controller)
-    comparisons = CompareController(services.client, store, saver, services.endpoint_for)
-    window = MainWindow(controller, services, theme, comparisons)
-    trim_memory_after_work(window, controller, comparisons)  # glibc keeps freed memory
+    runners: list[AnswerRunner] = []
+    saver = ThrottledSaver(
+        store,
+        on_error=lambda exc: runners[0].save_failed(exc),
+        on_recovered=lambda: runners[0].save_recovered(),
+    )
+    runner = AnswerRunner(services.client, store, saver, services.endpoint_for, notifier)
+    runners.append(runner)
+    controller = ChatController(runner)
+    comparisons = CompareController(runner)
+    composer = Composer()
+    window = MainWindow(services, notifier, composer, theme)
+    chat_page = ChatPage(controller, services, ChatView(theme), composer, window.stack)
+    compare_page = ComparePage(comparisons, services, composer, theme, window.stack)
+    window.chat_page, window.compare_page = chat_page, compare_page
+    window.add_page(chat_page)
+    window.add_page(compare_page)
+    sweep_tab = QSplitter(Qt.Orientation.Vertical, window)
+    sweep_tab.addWidget(compare_page.sweep_panel)
+    sweep_tab.addWidget(compare_page.sweep_results)
+    window.right.addTab(sweep_tab, "Sweep")
+    compare_page.sweep_panel.run_requested.connect(window.run_sweep)
+    if settings.font_size != DEFAULT_TEXT_SIZE:
+        window.set_text_size(settings.font_size)
+    # glibc keeps freed memory: give it back after a stream or when another chat shows
+    trim_memory_after_work(
+        window, runner.finished, controller.rows_reset, comparisons.comparison_reset
+    )
     if settings_problem:
-        window.notice_bar.show_notice("warning", settings_problem)
+        notifier.warning(settings_problem)
     summaries = window.sidebar.model.summaries()  # listed by the window, in store order
+    window.show_page(chat_page)
     if summaries:
         window.open_chat(summaries[0].id)
     else:
         window.new_chat()
-    return Assembly(window, services, controller, comparisons)
+    return Assembly(
+        window, services, notifier, runner, controller, comparisons, chat_page, compare_page
+    )
 
 
 def _pick_usable_profile(services: Services) -> None:
@@ -114,10 +154,10 @@ def _pick_usable_profile(services: Services) -> None:
     if services.has_usable_profile():
         return
     for profile in services.profiles():
-        services.settings.active_profile = profile.name
+        services.prefs.set(active_profile=profile.name)
         if services.has_usable_profile():
             return
-    services.settings.active_profile = services.profiles()[0].name
+    services.prefs.set(active_profile=services.profiles()[0].name)
 
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:

@@ -18,7 +18,9 @@ from core.storage.chat_store import ChatStore
 from core.storage.saver import ThrottledSaver
 from tests.gateway import Reply, error_body, text_chunks
 from tests.ui.async_wait import wait_until
-from ui.chat.controller import ChatController, branch_rows
+from tests.ui.runner_support import make_runner
+from ui.chat.controller import ChatController
+from ui.transcript.message_model import branch_rows
 
 
 @pytest.fixture
@@ -27,10 +29,12 @@ async def controller(gateway, tmp_path: Path) -> AsyncIterator[ChatController]:
     store = ChatStore(tmp_path / "chats", fsync=False)
     saver = ThrottledSaver(store, interval=0.05)
     ctl = ChatController(
-        ChatClient(http, retry=NO_RETRIES), store, saver, lambda chat: Endpoint(gateway.url)
+        make_runner(
+            ChatClient(http, retry=NO_RETRIES), store, saver, lambda chat: Endpoint(gateway.url)
+        )
     )
     yield ctl
-    await ctl.shutdown()
+    await ctl.runner.shutdown()
     await http.aclose()
 
 
@@ -50,7 +54,7 @@ async def test_send_streams_and_persists(qtbot: QtBot, controller: ChatControlle
     await wait_idle(qtbot, controller)
     assert texts and texts[-1].startswith("Echo: hello")
     assert finished[0].message.status == "done"
-    saved = controller._store.load(chat.id)
+    saved = controller.runner.store.load(chat.id)
     assert [m.role for m in saved.branch()] == ["user", "assistant"]
     assert saved.branch()[-1].content == texts[-1]
     assert saved.title == "hello"
@@ -70,7 +74,7 @@ async def test_stop_keeps_partial_and_marks_stopped(
     answer = chat.branch()[-1]
     assert answer.status == "stopped"
     assert answer.content.startswith("Echo:")
-    assert controller._store.load(chat.id).branch()[-1].status == "stopped"
+    assert controller.runner.store.load(chat.id).branch()[-1].status == "stopped"
 
 
 async def test_error_shown_in_place_and_retry_succeeds(
@@ -141,9 +145,10 @@ async def test_missing_key_sends_nothing_and_says_why(
     def no_key(chat: Chat) -> Endpoint:
         raise MissingKeyError("No API key for AnyFast yet.", profile_name="AnyFast")
 
-    controller._endpoint_for = no_key
+    controller.runner._endpoint_for = no_key
     problems: list[tuple[str, str]] = []
-    controller.endpoint_problem.connect(lambda name, text: problems.append((name, text)))
+    notifier = controller.runner.notifier
+    notifier.endpoint_problem.connect(lambda name, text: problems.append((name, text)))
     chat = controller.new_chat("m", {}, profile="AnyFast")
     assert controller.send("q") is False
     assert problems == [("AnyFast", "No API key for AnyFast yet.")]
@@ -171,7 +176,7 @@ async def test_an_answer_left_streaming_by_a_crash_opens_as_interrupted(
     chat = Chat(model="m")
     add_user_message(chat, "hello")
     start_answer(chat, "m", {}).content = "Echo: hel"
-    controller._store.save(chat)  # as a killed Chorus left it
+    controller.runner.store.save(chat)  # as a killed Chorus left it
     rows: list = []
     controller.rows_reset.connect(rows.append)
 

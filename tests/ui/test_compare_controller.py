@@ -23,8 +23,10 @@ from core.storage.chat_store import ChatStore
 from core.storage.saver import ThrottledSaver
 from tests.gateway import Gateway, Recorded
 from tests.ui.async_wait import wait_until
-from ui.chat.controller import ChatController, branch_rows
+from tests.ui.runner_support import make_runner
+from ui.chat.controller import ChatController
 from ui.compare.controller import CompareController
+from ui.transcript.message_model import branch_rows
 
 PARAMS: dict[str, object] = {"stream": True, "temperature": 0.5}
 MODELS = ["model-a", "model-b", "model-c"]
@@ -67,12 +69,13 @@ async def rig(gateway: Gateway, tmp_path: Path) -> AsyncIterator[Rig]:
         asked.append(col)
         return routes.get(col.model) or Endpoint(gateway.url)
 
-    ctl = CompareController(client, store, saver, endpoint_for)
+    ctl = CompareController(make_runner(client, store, saver, endpoint_for))
     result = Rig(ctl, store, saver, client, gateway, routes, asked)
-    for name in ("column_generating", "column_stream_finished", "notice", "marks_changed"):
+    for name in ("column_generating", "column_stream_finished", "marks_changed"):
         getattr(ctl, name).connect(lambda *args, name=name: result.events.append((name, *args)))
+    ctl.runner.notifier.posted.connect(lambda n: result.events.append(("notice", n.level, n.text)))
     yield result
-    await ctl.shutdown()
+    await ctl.runner.shutdown()
     await http.aclose()
 
 
@@ -105,7 +108,7 @@ async def test_columns_ask_at_once_each_with_its_own_model_and_params(
     ctl.column_stream_text.connect(lambda cid, mid, content, r, calls: texts[cid].append(content))
     assert ctl.send("hello there")
     names = {t.get_name() for t in asyncio.all_tasks()}
-    assert {f"compare:{cmp.id}:{col.id}" for col in cmp.columns} <= names
+    assert {f"answer:{col.id}" for col in cmp.columns} <= names
     assert all(ctl.is_generating(col.id) for col in cmp.columns)
     await wait_until(lambda: len(gateway.chat_requests()) == 3)
     # all three were asked at once: every request arrived before any answer ended
@@ -156,15 +159,16 @@ async def test_an_endpoint_problem_is_said_once_and_skips_only_that_column(
     qtbot: QtBot, rig: Rig
 ) -> None:
     problems: list[tuple[str, str]] = []
-    rig.ctl.endpoint_problem.connect(lambda name, text: problems.append((name, text)))
-    original = rig.ctl._endpoint_for
+    notifier = rig.ctl.runner.notifier
+    notifier.endpoint_problem.connect(lambda name, text: problems.append((name, text)))
+    original = rig.ctl.runner._endpoint_for
 
     def picky(col: Chat) -> Endpoint:
         if col.model.startswith("keyless"):
             raise MissingKeyError("No API key for Other yet.", profile_name="Other")
         return original(col)
 
-    rig.ctl._endpoint_for = picky
+    rig.ctl.runner._endpoint_for = picky
     cmp = rig.ctl.new_comparison(["keyless-1", "model-a", "keyless-2"], PARAMS, profile="Other")
     assert cmp is not None
     assert rig.ctl.send("hi")
@@ -276,7 +280,9 @@ async def test_saved_comparison_reopens_with_identical_columns(qtbot: QtBot, rig
     assert summary.kind == "compare" and summary.message_count == 6
     loaded = rig.store.load(cmp.id)
     assert loaded == cmp and loaded is not cmp
-    fresh = CompareController(rig.client, rig.store, rig.saver, lambda col: rig.routes["x"])
+    fresh = CompareController(
+        make_runner(rig.client, rig.store, rig.saver, lambda col: rig.routes["x"])
+    )
     reset: list[Chat] = []
     rows: dict[str, list] = {}
     fresh.comparison_reset.connect(reset.append)
@@ -301,7 +307,7 @@ async def test_column_operations_signal_and_save(qtbot: QtBot, rig: Rig) -> None
     ctl.column_added.connect(added.append)
     ctl.column_removed.connect(removed.append)
     ctl.columns_reordered.connect(orders.append)
-    ctl.notice.connect(lambda level, text: notices.append(text))
+    ctl.runner.notifier.posted.connect(lambda n: notices.append(n.text))
     ctl.send("q")
     await wait_idle(ctl)
     a, b = cmp.columns
@@ -343,7 +349,7 @@ async def test_continue_with_gives_a_normal_chat_that_can_be_sent_to(
     assert chat is not None and chat.kind == "chat" and chat.id != b.id
     assert chat.title == "start here (from comparison)" and chat.profile == "P"
     assert rig.store.load(chat.id) == chat
-    single = ChatController(rig.client, rig.store, rig.saver, lambda c: Endpoint(rig.gateway.url))
+    single = ChatController(rig.ctl.runner)
     opened = single.open_chat(chat.id)
     assert single.send("go on")
     await wait_until(lambda: not single.is_generating())
@@ -352,7 +358,6 @@ async def test_continue_with_gives_a_normal_chat_that_can_be_sent_to(
     assert [m["content"] for m in body["messages"]][:2] == ["start here", last(b).content]
     assert [m.role for m in opened.branch()] == ["user", "assistant"] * 2
     assert len(b.messages) == 2  # the comparison's column is untouched
-    await single.shutdown()
 
 
 async def test_shutdown_and_save_all_now_keep_streaming_columns_as_stopped(
@@ -365,7 +370,7 @@ async def test_shutdown_and_save_all_now_keep_streaming_columns_as_stopped(
     await wait_until(lambda: len(slow_gateway.chat_requests()) == 2)
     rig.ctl.save_all_now()
     assert [c["status"] for c in _statuses(rig.store, cmp.id)] == ["stopped", "stopped"]
-    await rig.ctl.shutdown()
+    await rig.ctl.runner.shutdown()
     assert not rig.ctl.is_generating()
     assert all(last(col).status == "stopped" for col in rig.store.load(cmp.id).columns)
 

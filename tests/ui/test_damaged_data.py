@@ -93,7 +93,7 @@ async def test_damaged_chat_files_are_set_aside_and_named(gateway, tmp_path: Pat
         assert window.sidebar.visible_ids() == [GOOD_ID]
         chat = assembly.controller.chat
         assert chat is not None and chat.id == GOOD_ID
-        rows = window.chat_view.rows()
+        rows = window.chat_page.view.rows()
         assert [r.message.content for r in rows] == ["Is this chat still here?", "Yes, it is."]
         assert [s.id for s in assembly.services.store.list_chats()] == [GOOD_ID]
 

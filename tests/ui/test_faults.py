@@ -100,14 +100,14 @@ async def send_and_watch(
     gap = ticker.stop()
     if max_gap is not None:
         assert gap < max_gap, f"the event loop stalled for {gap:.2f} s"
-    answer = window.chat_view.rows()[-1].message
+    answer = window.chat_page.view.rows()[-1].message
     assert answer.role == "assistant"
     return answer
 
 
 def shown_text(assembly: Assembly, message_id: str) -> str:
     """The plain text of a row as drawn (body, header and footer documents)."""
-    view = assembly.window.chat_view
+    view = assembly.window.chat_page.view
     view.renderer.worker.run_all()  # a build may still be under way
     docs = view.renderer.cached(message_id)
     if docs is None:
@@ -360,7 +360,7 @@ async def test_ten_megabyte_event_keeps_the_window_responsive(
         answer = await send_and_watch(assembly, "hi", seconds=30.0)
         assert answer.content == big
         assert "Only the first 200,000 of 10,485,760 characters" in shown_text(assembly, answer.id)
-        view = assembly.window.chat_view
+        view = assembly.window.chat_page.view
         assert view.message_text(answer.id) == big
         view.copy_message(answer.id, markdown=True)
         clipboard = QGuiApplication.clipboard()

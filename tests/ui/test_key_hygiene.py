@@ -107,20 +107,20 @@ async def run_session(assembly: Assembly, gateway, tmp_path: Path, key: str) -> 
     assert chat is not None
     gateway.push(Reply.error(401, error_body("Incorrect API key provided.")))
     await send(assembly, "this one is refused")
-    answer = window.chat_view.rows()[-1].message
+    answer = window.chat_page.view.rows()[-1].message
     assert answer.status == "error"
 
     page = "<html><title>500 Internal Server Error</title><h1>Oops</h1></html>"
     gateway.push(*[Reply.html(500, page)] * 3)  # the first try and both retries
     await send(assembly, "this one fails on the server")
-    answer = window.chat_view.rows()[-1].message
+    answer = window.chat_page.view.rows()[-1].message
     assert answer.status == "error" and answer.error is not None
-    window.chat_view.retry_requested.emit(answer.id)
+    window.chat_page.view.retry_requested.emit(answer.id)
     await wait_until(lambda: not controller.is_generating() and answer.status == "done", 15.0)
 
-    window.chat_view.regenerate_requested.emit(answer.id)
+    window.chat_page.view.regenerate_requested.emit(answer.id)
     await wait_until(lambda: not controller.is_generating(), 15.0)
-    assert window.chat_view.rows()[-1].message.status == "done"
+    assert window.chat_page.view.rows()[-1].message.status == "done"
 
     exports = tmp_path / "exports"
     atomic_write_bytes(exports / "chat.md", chat_to_markdown(chat).encode())
@@ -137,17 +137,17 @@ async def run_session(assembly: Assembly, gateway, tmp_path: Path, key: str) -> 
 
     panel = window.params_panel
     panel.set_values({"stream": True, "temperature": 0.3})
-    window.apply_params(panel.values())
-    window.params.save_preset("hygiene")
-    window.params.load_preset("hygiene")
+    window.page.set_params(panel.values())
+    window.presets.save_preset("hygiene")
+    window.presets.load_preset("hygiene")
     await send(assembly, "with the preset")
     assert gateway.last.body["temperature"] == 0.3
-    window.params.delete_preset("hygiene")
-    window.params.save_preset("kept")
-    assembly.services.settings.theme = "dark"
-    assembly.services.save_settings()
+    window.presets.delete_preset("hygiene")
+    window.presets.save_preset("kept")
+    assembly.services.prefs.set(theme="dark")
+    assembly.services.prefs.flush()
 
-    window.params.update_preview()
+    window.update_preview()
     curl = window.preview.curl_text()
     assert curl.startswith("curl ") and "Authorization" in curl
     assert key not in curl
@@ -211,7 +211,7 @@ async def test_stored_key_of_a_custom_profile_is_never_written(
         chat = assembly.controller.chat
         assert chat is not None and chat.profile == profile.name
         settings_file = services.settings_path
-        assert settings_file.is_file()
+        await wait_until(settings_file.is_file)  # saved shortly after the change
         saved = settings_file.read_text(encoding="utf-8")
         assert "Hygiene gateway" in saved and key not in saved
         await run_session(assembly, gateway, tmp_path, key)

@@ -34,12 +34,12 @@ async def test_error_is_shown_in_place_and_retry_replaces_it(assembly: Assembly,
     page = "<html><title>502 Bad Gateway</title><h1>Bad gateway</h1></html>"
     gateway.push(*[Reply.html(502, page)] * 3)  # the first try and both retries
     await send(assembly, "hi")
-    rows = assembly.window.chat_view.rows()
+    rows = assembly.window.chat_page.view.rows()
     answer = rows[-1].message
     assert answer.status == "error"
     assert answer.error is not None and answer.error.status == 502
     assert answer.error.detail == "502 Bad Gateway"  # the page title, not the HTML
-    assembly.window.chat_view.retry_requested.emit(answer.id)
+    assembly.window.chat_page.view.retry_requested.emit(answer.id)
     await wait_until(lambda: not assembly.controller.is_generating() and answer.status == "done")
     assert answer.content.startswith("Echo: hi")
     assert assembly.window.composer.text() == ""
@@ -49,7 +49,7 @@ async def test_bad_key_offers_the_key_dialog(assembly: Assembly, gateway, qtbot:
     gateway.require_key = "sk-right"
     await send(assembly, "hi")
     window = assembly.window
-    answer = window.chat_view.rows()[-1].message
+    answer = window.chat_page.view.rows()[-1].message
     assert answer.error is not None and answer.error.kind == "AuthenticationError"
     assert window.notice_bar.isVisible()
     assert window.notice_bar.action_button.text() == "Set API key…"
@@ -63,7 +63,7 @@ async def test_unset_parameter_is_not_sent(assembly: Assembly, gateway) -> None:
     window = assembly.window
     panel = window.params_panel
     panel.set_values({"stream": True, "temperature": 0.4})
-    window.apply_params(panel.values())
+    window.page.set_params(panel.values())
     await send(assembly, "one")
     assert gateway.last.body["temperature"] == 0.4
     row = panel.rows["temperature"]
@@ -80,7 +80,7 @@ async def test_delete_chat_and_undo(assembly: Assembly) -> None:
     window = assembly.window
     chat = assembly.controller.chat
     assert chat is not None
-    window.chats.delete_chat(chat.id)
+    window.housekeeping.delete_chat(chat.id)
     await wait_until(lambda: window.undo_bar.isVisible())
     assert assembly.services.store.list_chats() == []
     assert chat.id not in window.sidebar.visible_ids()

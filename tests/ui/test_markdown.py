@@ -268,7 +268,7 @@ def test_a_text_that_is_not_an_extension_starts_over() -> None:
 
 def test_stats_line_says_when_token_counts_are_an_estimate() -> None:
     from core.chat import Stats, Usage
-    from ui.render.row_html import stats_text
+    from core.stats_text import stats_text
 
     measured = Stats(model="m", ttft_s=0.5, usage=Usage(prompt_tokens=12, completion_tokens=240))
     assert stats_text(measured) == "m · TTFT 0.50 s · 12+240 tokens"

@@ -19,7 +19,7 @@ async def test_app_streams_an_answer_and_saves_it(gateway, tmp_path: Path) -> No
         window.composer.set_text("hello from the window")
         window.composer._submit()
         await wait_until(lambda: not assembly.controller.is_generating() and gateway.requests)
-        await wait_until(lambda: len(window.chat_view.rows()) == 2)
+        await wait_until(lambda: len(window.chat_page.view.rows()) == 2)
         chat = assembly.controller.chat
         assert chat is not None
         answer = chat.branch()[-1]

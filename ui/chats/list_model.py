@@ -24,10 +24,10 @@ from PySide6.QtCore import (
     Signal,
 )
 
+from core.chat import UNTITLED
 from core.storage.format import ChatSummary
 
 ModelIndex = QModelIndex | QPersistentModelIndex
-UNTITLED = "Untitled chat"
 _DISPLAY = Qt.ItemDataRole.DisplayRole
 _EDIT = Qt.ItemDataRole.EditRole
 _TOOLTIP = Qt.ItemDataRole.ToolTipRole

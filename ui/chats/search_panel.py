@@ -44,6 +44,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.chat import UNTITLED
 from core.storage.search import SearchHit
 
 log = logging.getLogger(__name__)
@@ -52,7 +53,6 @@ SearchFunction = Callable[[str], Awaitable[list[SearchHit]]]
 ModelIndex = QModelIndex | QPersistentModelIndex
 DEBOUNCE_MS = 200
 HINT = "Search the titles and messages of every chat"
-UNTITLED = "Untitled chat"
 _ROLE_LABELS = {"user": "You", "assistant": "Assistant", "system": "System", "tool": "Tool"}
 _IDS_ROLE = Qt.ItemDataRole.UserRole + 1  # (chat id, message id or "")
 _HTML_ROLE = Qt.ItemDataRole.UserRole + 2  # the hit as rich text

@@ -29,13 +29,9 @@ import os
 import sys
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, SignalInstance
-
-if TYPE_CHECKING:
-    from ui.chat.controller import ChatController
-    from ui.compare.controller import CompareController
 
 log = logging.getLogger(__name__)
 
@@ -135,16 +131,9 @@ class MemoryTrimmer(QObject):
         log.debug("malloc_trim(0) took %.1f ms", (self._last - started) * 1000)
 
 
-def trim_memory_after_work(
-    parent: QObject, controller: ChatController, comparisons: CompareController
-) -> MemoryTrimmer:
-    """A trimmer (owned by ``parent``) poked when a stream ends or another chat or
-    comparison is shown."""
+def trim_memory_after_work(parent: QObject, *signals: SignalInstance) -> MemoryTrimmer:
+    """A trimmer (owned by ``parent``) poked by ``signals``: a stream ended, another chat
+    or comparison is shown."""
     trimmer = MemoryTrimmer(parent)
-    trimmer.watch(
-        controller.stream_finished,
-        controller.rows_reset,
-        comparisons.column_stream_finished,
-        comparisons.comparison_reset,
-    )
+    trimmer.watch(*signals)
     return trimmer

@@ -35,6 +35,7 @@ class NoticeBar(QWidget):
         self._action: Callable[[], object] | None = None
         self.action_button.clicked.connect(self._run_action)
         self.messages: list[str] = []
+        self._keys: dict[str, str] = {}  # key → the text shown for it
         self.hide()
 
     def show_notice(
@@ -42,8 +43,15 @@ class NoticeBar(QWidget):
         level: str,
         text: str,
         action: tuple[str, Callable[[], object]] | None = None,
+        key: str = "",
     ) -> None:
-        """Show ``text``; a notice already shown stays listed below the new one."""
+        """Show ``text``; a notice already shown stays listed below the new one, unless
+        it has the same ``key`` (then the new text replaces it)."""
+        old = self._keys.get(key) if key else None
+        if old is not None and old in self.messages:
+            self.messages.remove(old)
+        if key:
+            self._keys[key] = text
         if text not in self.messages:
             self.messages.append(text)
         fg, bg = _COLOURS.get(level, _COLOURS["info"])
@@ -62,8 +70,20 @@ class NoticeBar(QWidget):
             self.action_button.hide()
         self.show()
 
+    def clear_key(self, key: str) -> None:
+        """Take back the notice shown for ``key`` (what it said no longer holds)."""
+        text = self._keys.pop(key, None)
+        if text is None or text not in self.messages:
+            return
+        self.messages.remove(text)
+        if not self.messages:
+            self.dismiss()
+        else:
+            self.label.setText("\n".join(self.messages[-3:]))
+
     def dismiss(self) -> None:
         self.messages.clear()
+        self._keys.clear()
         self._action = None
         self.hide()
 

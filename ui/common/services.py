@@ -1,4 +1,4 @@
-"""The app's services as one object handed to the main window by the composition root."""
+"""The app's services as one object handed to the pages and dialogs by the composition root."""
 
 from __future__ import annotations
 
@@ -9,12 +9,13 @@ from pathlib import Path
 
 from core.api.client import ChatClient
 from core.chat import Chat
-from core.endpoint import Endpoint
+from core.endpoint import Endpoint, EndpointUnusable
 from core.models import ModelCatalog
 from core.profiles import Profile, all_profiles, resolve_endpoint
 from core.secrets import Secrets
-from core.settings import Settings, save_settings
+from core.settings import Settings
 from core.storage.chat_store import ChatStore
+from ui.common.settings_service import SettingsService
 
 # A new person's first model: capable, fast and cheap, where the endpoint has it.
 PREFERRED_DEFAULT_MODELS = ("gpt-4o-mini", "gpt-5-mini", "deepseek-v3-2")
@@ -26,13 +27,17 @@ class Services:
     store: ChatStore
     catalog: ModelCatalog
     secrets: Secrets
-    settings: Settings
-    settings_path: Path
+    prefs: SettingsService  # every change to the settings goes through it
     # Not in repr(): the environment may hold API keys (OPENAI_API_KEY, ANYFAST_API_KEY).
     env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ), repr=False)
 
-    def save_settings(self) -> None:
-        save_settings(self.settings, self.settings_path)
+    @property
+    def settings(self) -> Settings:
+        return self.prefs.settings
+
+    @property
+    def settings_path(self) -> Path:
+        return self.prefs.path
 
     def profiles(self) -> list[Profile]:
         return all_profiles(self.settings.profiles, self.env)
@@ -60,7 +65,7 @@ class Services:
         """True when the active profile can send (it has a key, or needs none)."""
         try:
             resolve_endpoint(self.profile(), self.secrets, self.env)
-        except Exception:
+        except EndpointUnusable:
             return False
         return True
 

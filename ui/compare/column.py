@@ -49,6 +49,7 @@ class CompareColumn(QWidget):
     branch_requested = Signal(str, str, int)  # column id, message id, +1 / -1
     choice_requested = Signal(str, str, int)  # column id, message id, choice index
     link_activated = Signal(str)  # an external http(s) link
+    copy_all_requested = Signal()
     # a person scrolled the messages: column id, position as a fraction of the text
     scrolled = Signal(str, float)
 
@@ -108,6 +109,7 @@ class CompareColumn(QWidget):
             lambda mid, index: self.choice_requested.emit(cid, mid, index)
         )
         view.link_activated.connect(self.link_activated)
+        view.copy_all_requested.connect(self.copy_all_requested)
         view.view.verticalScrollBar().actionTriggered.connect(self._on_scroll_action)
 
     # --- header state ---------------------------------------------------------------------

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from core.chat import ErrorInfo, Stats
 from core.model_rules import model_traits
+from core.stats_text import stats_text, stats_tooltip
 from ui.common.tone import set_tone
 
 # mark -> (badge text, tooltip), in the order badges are shown
@@ -46,54 +47,6 @@ MODEL_STYLE = (
     " border-radius: 4px; }"
     " QPushButton:hover { border-color: palette(mid); }"
 )
-
-
-def stats_text(stats: Stats) -> str:
-    """One line: "TTFT 0.42 s · 38.1 tok/s · 240 tokens · stop" (missing parts left out).
-
-    Tokens come from the server's usage; without it, the counted chunks with a "~".
-    """
-    parts: list[str] = []
-    if stats.ttft_s is not None:
-        parts.append(f"TTFT {stats.ttft_s:.2f} s")
-    if stats.tokens_per_s is not None:
-        parts.append(f"{stats.tokens_per_s:.1f} tok/s")
-    completion = stats.usage.completion_tokens if stats.usage is not None else None
-    if completion is not None:
-        parts.append(f"{completion} token{'' if completion == 1 else 's'}")
-    elif stats.estimated_tokens:
-        parts.append(f"~{stats.estimated_tokens} tokens")
-    if stats.finish_reason:
-        parts.append(stats.finish_reason)
-    return " · ".join(parts)
-
-
-def stats_tooltip(stats: Stats) -> str:
-    """Every figure of ``stats``, one per line."""
-    lines: list[str] = []
-    if stats.model:
-        lines.append(f"Answered by {stats.model}")
-    if stats.ttft_s is not None:
-        lines.append(f"Time to first token: {stats.ttft_s:.3f} s")
-    if stats.total_s is not None:
-        lines.append(f"Total time: {stats.total_s:.2f} s")
-    if stats.tokens_per_s is not None:
-        lines.append(f"Speed: {stats.tokens_per_s:.1f} tokens/s")
-    usage = stats.usage
-    if usage is not None:
-        for label, value in (
-            ("Prompt tokens", usage.prompt_tokens),
-            ("Completion tokens", usage.completion_tokens),
-            ("Reasoning tokens", usage.reasoning_tokens),
-            ("Cached tokens", usage.cached_tokens),
-        ):
-            if value is not None:
-                lines.append(f"{label}: {value}")
-    elif stats.estimated_tokens:
-        lines.append(f"About {stats.estimated_tokens} tokens (the server sent no usage)")
-    if stats.finish_reason:
-        lines.append(f"Finish reason: {stats.finish_reason}")
-    return "\n".join(lines)
 
 
 def error_tooltip(error: ErrorInfo) -> str:
@@ -291,7 +244,7 @@ class CompareColumnHeader(QWidget):
             set_tone(self.stats_label, "error")
             self.stats_label.setToolTip(error_tooltip(error))
         elif stats is not None:
-            self._stats_full = stats_text(stats)
+            self._stats_full = stats_text(stats, model=False, prompt=False)
             set_tone(self.stats_label, "muted")
             self.stats_label.setToolTip(stats_tooltip(stats))
         else:

@@ -1,53 +1,37 @@
 """One comparison on screen: several columns asked at once, each streaming on its own.
 
-Every column's answer runs in its own asyncio task (``compare:<comparison id>:<column
-id>``), so a slow, failing or stopped column never holds up another. The comparison is
-what gets saved: the columns are part of its file. Signals name the column they concern;
-the window shows them only for the comparison on screen.
+Each column is a thread of the shared :class:`ThreadController` (ask, regenerate, retry,
+edit, branches, delete) whose answers run in their own task of the one
+:class:`AnswerRunner`, so a slow, failing or stopped column never holds up another. The
+comparison is what gets saved: the columns are part of its file. Signals name the column
+they concern and speak of the comparison on screen only.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
-import msgspec
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QObject, Signal
 
 from core import compare, conversation
-from core.api.accumulator import StreamAccumulator
-from core.api.errors import APIError
 from core.chat import Chat, ImagePart, Message
 from core.compare import ComparisonError
 from core.endpoint import Endpoint
-from core.storage.saver import ThrottledSaver
-from ui.answers.runner import StreamingController, branch_rows, row_of
+from ui.answers.runner import AnswerRunner
+from ui.answers.threads import ThreadController
+from ui.transcript.message_model import MessageRow, branch_rows
 
 log = logging.getLogger(__name__)
 
 
-class _ComparisonSaver:
-    """The saver handed to ``run_answer`` for a column: a change to the column saves the
-    comparison that holds it."""
-
-    def __init__(self, saver: ThrottledSaver, cmp: Chat) -> None:
-        self._saver = saver
-        self._cmp = cmp
-
-    def touch(self, chat: Chat) -> None:
-        self._saver.touch(self._cmp)
-
-    async def flush(self) -> None:
-        await self._saver.flush()
-
-
-class CompareController(StreamingController):
+class CompareController(ThreadController):
     comparison_reset = Signal(object)  # Chat: another comparison on screen
     column_added = Signal(str)  # column id
     column_removed = Signal(str)  # column id
     columns_reordered = Signal(list)  # list[str]: every column id, in the new order
     column_rows_reset = Signal(str, list)  # column id, list[MessageRow]
     column_row_appended = Signal(str, object)  # column id, MessageRow
+    column_row_updated = Signal(str, object)  # column id, MessageRow
     column_stream_started = Signal(str, object)  # column id, MessageRow
     # column id, message id, content, reasoning, tool calls
     column_stream_text = Signal(str, str, str, str, object)
@@ -56,7 +40,9 @@ class CompareController(StreamingController):
     marks_changed = Signal(dict)  # dict[column id, set[str]] (see core.compare.column_marks)
     comparison_changed = Signal(object)  # Chat: title, columns, params or messages changed
 
-    comparison: Chat | None = None  # the comparison on screen
+    def __init__(self, runner: AnswerRunner, parent: QObject | None = None) -> None:
+        super().__init__(runner, parent)
+        self.comparison: Chat | None = None  # the comparison on screen
 
     # --- which comparison ----------------------------------------------------------
 
@@ -67,7 +53,7 @@ class CompareController(StreamingController):
         try:
             cmp = compare.new_comparison(models, params, profile)
         except ComparisonError as exc:
-            self.notice.emit("warning", str(exc))
+            self.runner.notifier.post("warning", str(exc))
             return None
         self._show(cmp)
         return cmp
@@ -75,7 +61,7 @@ class CompareController(StreamingController):
     def open(self, cmp: Chat) -> Chat:
         """Show a comparison; one whose columns are still streaming is shown as it is in
         memory. Returns the comparison shown."""
-        shown = self._live.get(cmp.id)
+        shown = self.runner.live_owner(cmp.id)
         if shown is None:
             shown = cmp
             conversation.settle_interrupted(shown)
@@ -91,8 +77,7 @@ class CompareController(StreamingController):
         self.marks_changed.emit(compare.column_marks(cmp))
 
     def _running(self, column_id: str) -> bool:
-        task = self._tasks.get(column_id)
-        return task is not None and not task.done()
+        return self.runner.running(column_id)
 
     def is_generating(self, column_id: str | None = None) -> bool:
         """Whether that column (default: any column on screen) is streaming."""
@@ -114,140 +99,130 @@ class CompareController(StreamingController):
         if cmp is None:
             return False
         endpoints: dict[str, Endpoint] = {}
-        said: set[tuple[str, str]] = set()
+        said: set[tuple[str, str]] = set()  # each endpoint problem is said once
         for number, col in enumerate(cmp.columns, 1):
             if self._running(col.id):
-                self.notice.emit(
-                    "info", f"Column {number} is still answering; it did not get this message."
+                self.runner.notifier.info(
+                    f"Column {number} is still answering; it did not get this message."
                 )
                 continue
-            endpoint = self._resolve(cmp, col, said)
+            endpoint = self._endpoint(col, said)
             if endpoint is not None:
                 endpoints[col.id] = endpoint
         if not endpoints:
             return False
-        started = compare.send_to_all(cmp, text, images, only=endpoints)
-        for col, answer in started:
-            self.column_row_appended.emit(col.id, branch_rows(col)[-2])
-            self._start(cmp, col, answer, endpoints[col.id])
-        self.comparison_changed.emit(cmp)
+        if not cmp.title:
+            cmp.title = conversation.title_from(text) if text.strip() else "Image"
+        for col in cmp.columns:
+            if col.id in endpoints:
+                self._ask(col, text, images, endpoints[col.id])
         return True
 
-    def regenerate(self, column_id: str) -> None:
-        """A new answer in one column, beside its last one."""
-        cmp, col = self.comparison, self._column(column_id)
-        if cmp is None or col is None or self._running(column_id):
-            return
-        endpoint = self._resolve(cmp, col)
-        if endpoint is None:
-            return
-        try:
-            _, answer = compare.regenerate_column(cmp, column_id)
-        except ComparisonError as exc:
-            self.notice.emit("info", str(exc))
-            return
-        self.column_rows_reset.emit(column_id, branch_rows(col)[:-1])
-        self._start(cmp, col, answer, endpoint)
+    def regenerate(self, column_id: str, answer_id: str | None = None) -> bool:
+        """A new answer in one column, beside its last one (or ``answer_id``)."""
+        col = self._column(column_id)
+        if col is None:
+            return False
+        if not col.leaf:
+            self.runner.notifier.info("This column has nothing to answer yet.")
+            return False
+        return self._regenerate(col, answer_id)
 
-    def retry(self, column_id: str, answer_id: str) -> None:
+    def regenerate_all(self) -> int:
+        """A new last answer in every idle column that has one; returns how many."""
+        columns = self.comparison.columns if self.comparison is not None else []
+        return sum(1 for col in list(columns) if col.leaf and self._regenerate(col))
+
+    def retry(self, column_id: str, answer_id: str) -> bool:
         """Ask again, in place, for a failed or stopped answer of one column."""
-        cmp, col = self.comparison, self._column(column_id)
-        if cmp is None or col is None or self._running(column_id):
-            return
-        answer = col.by_id().get(answer_id)
-        if answer is None or answer.role != "assistant":
-            return
-        endpoint = self._resolve(cmp, col)
-        if endpoint is None:
-            return
-        conversation.reset_answer(answer)
-        answer.model = col.model
-        if col.leaf != answer_id:
-            col.switch_to(answer_id)
-        self.column_rows_reset.emit(column_id, branch_rows(col)[:-1])
-        self._start(cmp, col, answer, endpoint)
+        col = self._column(column_id)
+        return col is not None and self._retry(col, answer_id)
+
+    def edit(self, column_id: str, message_id: str, text: str) -> bool:
+        col = self._column(column_id)
+        return col is not None and self._edit(col, message_id, text)
+
+    def switch_branch(self, column_id: str, message_id: str, step: int) -> None:
+        col = self._column(column_id)
+        if col is not None:
+            self._switch_branch(col, message_id, step)
+
+    def choose(self, column_id: str, answer_id: str, index: int) -> None:
+        col = self._column(column_id)
+        if col is not None:
+            self._choose(col, answer_id, index)
+
+    def delete_message(self, column_id: str, message_id: str) -> list[Message]:
+        col = self._column(column_id)
+        return self._delete(col, message_id) if col is not None else []
+
+    def restore_messages(self, column_id: str, messages: list[Message], leaf: str | None) -> None:
+        col = self._column(column_id)
+        if col is not None:
+            self._restore(col, messages, leaf)
+
+    def message(self, column_id: str, message_id: str) -> Message | None:
+        col = self._column(column_id)
+        return col.by_id().get(message_id) if col is not None else None
 
     def stop(self, column_id: str | None = None) -> None:
         """Stop one column's answer, or every column's on screen."""
         columns = self.comparison.columns if self.comparison is not None else []
         for cid in [column_id] if column_id is not None else [col.id for col in columns]:
-            task = self._tasks.get(cid)
-            if task is not None and not task.done():
-                task.cancel()
+            self.runner.stop(cid)
 
-    def _resolve(
-        self, cmp: Chat, col: Chat, said: set[tuple[str, str]] | None = None
-    ) -> Endpoint | None:
-        """The column's endpoint (its profile, else the comparison's); a problem is said
-        once per ``said`` and the column is not asked."""
-        asked = col
-        if not col.profile and cmp.profile:
-            asked = msgspec.structs.replace(col, profile=cmp.profile)
-        try:
-            return self._endpoint_for(asked)
-        except Exception as exc:  # no key, bad URL, keyring locked: say it, send nothing
-            problem = (asked.profile, str(exc))
-            if said is None or problem not in said:
-                self.endpoint_problem.emit(*problem)
-            if said is not None:
-                said.add(problem)
-            return None
+    # --- ThreadController ------------------------------------------------------------
 
-    def _start(self, cmp: Chat, col: Chat, answer: Message, endpoint: Endpoint) -> None:
-        self._saver.touch(cmp)
-        self._live[cmp.id] = cmp
-        self.column_stream_started.emit(col.id, row_of(col, answer))
-        task = asyncio.get_running_loop().create_task(
-            self._run(cmp, col, answer, endpoint), name=f"compare:{cmp.id}:{col.id}"
+    def _owner(self, thread: Chat) -> Chat:
+        cmp = self.comparison
+        if cmp is not None and any(col is thread for col in cmp.columns):
+            return cmp
+        for owner in self.runner.live_owners():
+            if any(col is thread for col in owner.columns):
+                return owner
+        raise LookupError(f"column {thread.id} is in no comparison")
+
+    def _label(self, thread: Chat) -> str:
+        cmp = self._owner(thread)
+        number = next((n for n, col in enumerate(cmp.columns, 1) if col is thread), 0)
+        return f"Column {number}"
+
+    def _on_screen(self, thread: Chat) -> bool:
+        cmp = self.comparison
+        return cmp is not None and any(col is thread for col in cmp.columns)
+
+    def _tell_rows(self, thread: Chat, rows: list[MessageRow]) -> None:
+        if self._on_screen(thread):
+            self.column_rows_reset.emit(thread.id, rows)
+
+    def _tell_appended(self, thread: Chat, row: MessageRow) -> None:
+        if self._on_screen(thread):
+            self.column_row_appended.emit(thread.id, row)
+
+    def _tell_updated(self, thread: Chat, row: MessageRow) -> None:
+        if self._on_screen(thread):
+            self.column_row_updated.emit(thread.id, row)
+
+    def _tell_stream_started(self, thread: Chat, row: MessageRow) -> None:
+        if self._on_screen(thread):
+            self.column_stream_started.emit(thread.id, row)
+
+    def _tell_stream_text(self, thread: Chat, message: Message) -> None:
+        self.column_stream_text.emit(
+            thread.id, message.id, message.content, message.reasoning, message.tool_calls
         )
-        self._tasks[col.id] = task
-        self.column_generating.emit(col.id, True)
-        if self.comparison is cmp:  # the column's earlier answer no longer counts
-            self.marks_changed.emit(compare.column_marks(cmp))
 
-    async def _run(self, cmp: Chat, col: Chat, answer: Message, endpoint: Endpoint) -> Message:
-        def progress(message: Message, acc: StreamAccumulator) -> None:
-            self._streams[message.id] = acc
-            if self.comparison is cmp:
-                self.column_stream_text.emit(
-                    col.id, message.id, message.content, message.reasoning, message.tool_calls
-                )
+    def _tell_stream_finished(self, thread: Chat, row: MessageRow) -> None:
+        self.column_stream_finished.emit(thread.id, row)
 
-        def retrying(error: APIError, delay: float) -> None:
-            if self.comparison is cmp:
-                self.notice.emit("info", f"{error.message} Retrying in {delay:.0f} s…")
+    def _tell_generating(self, thread: Chat, generating: bool) -> None:
+        if self._on_screen(thread):
+            self.column_generating.emit(thread.id, generating)
+            assert self.comparison is not None
+            self.marks_changed.emit(compare.column_marks(self.comparison))
 
-        try:
-            await conversation.run_answer(
-                self._client,
-                endpoint,
-                col,
-                answer,
-                col.params,
-                _ComparisonSaver(self._saver, cmp),
-                on_progress=progress,
-                on_retry=retrying,
-            )
-        except asyncio.CancelledError:
-            pass  # stopped: run_answer kept the partial answer and saved it
-        except Exception as exc:  # e.g. the save failed: this column alone is affected
-            log.exception("column %s of comparison %s failed", col.id, cmp.id)
-            if answer.status == "streaming":
-                answer.status = "error"
-            if self.comparison is cmp:
-                self.notice.emit("error", f"A column could not be finished: {exc}")
-        finally:
-            self._streams.pop(answer.id, None)
-            if self._tasks.get(col.id) is asyncio.current_task():
-                del self._tasks[col.id]
-            if not any(self._running(c.id) for c in cmp.columns):
-                self._live.pop(cmp.id, None)
-            if self.comparison is cmp and any(c is col for c in cmp.columns):
-                self.column_stream_finished.emit(col.id, row_of(col, answer))
-                self.column_generating.emit(col.id, False)
-                self.marks_changed.emit(compare.column_marks(cmp))
-            self.comparison_changed.emit(cmp)
-        return answer
+    def _tell_changed(self, owner: Chat) -> None:
+        self.comparison_changed.emit(owner)
 
     # --- columns and settings --------------------------------------------------------
 
@@ -259,7 +234,7 @@ class CompareController(StreamingController):
         try:
             col = compare.add_column(cmp, model)
         except ComparisonError as exc:
-            self.notice.emit("warning", str(exc))
+            self.runner.notifier.post("warning", str(exc))
             return None
         self.column_added.emit(col.id)
         self.column_rows_reset.emit(col.id, [])
@@ -273,7 +248,7 @@ class CompareController(StreamingController):
         try:
             twin = compare.duplicate_column(cmp, column_id)
         except ComparisonError as exc:
-            self.notice.emit("warning", str(exc))
+            self.runner.notifier.post("warning", str(exc))
             return None
         for message in twin.messages:
             if message.status == "streaming":  # the original is still arriving
@@ -292,7 +267,7 @@ class CompareController(StreamingController):
         try:
             col = compare.remove_column(cmp, column_id)
         except ComparisonError as exc:
-            self.notice.emit("warning", str(exc))
+            self.runner.notifier.post("warning", str(exc))
             return None
         self.stop(column_id)
         self.column_removed.emit(column_id)
@@ -333,7 +308,7 @@ class CompareController(StreamingController):
     def _changed(self, cmp: Chat) -> None:
         """Save a comparison that has messages (an empty new one is not worth a file)."""
         if any(col.messages for col in cmp.columns):
-            self._saver.touch(cmp)
+            self.runner.saver.touch(cmp)
         self.comparison_changed.emit(cmp)
 
     def continue_with(self, column_id: str) -> Chat | None:
@@ -343,18 +318,16 @@ class CompareController(StreamingController):
             return None
         chat = compare.continue_with(cmp, column_id)
         try:
-            self._store.save(chat)
+            self.runner.store.save(chat)
         except OSError as exc:
-            self.notice.emit("error", f"The new chat could not be saved: {exc}")
+            self.runner.notifier.post("error", f"The new chat could not be saved: {exc}")
             return None
         return chat
 
     # --- the end ---------------------------------------------------------------------
 
     def save_all_now(self) -> None:
-        """Write every open comparison at once (the app is quitting); see ``_save_now``."""
-        comparisons = dict(self._live)
+        """Write the comparison on screen and every one still streaming at once (quitting)."""
         cmp = self.comparison
-        if cmp is not None and any(col.messages for col in cmp.columns):
-            comparisons[cmp.id] = cmp
-        self._save_now(comparisons.values())
+        shown = [cmp] if cmp is not None and any(col.messages for col in cmp.columns) else []
+        self.runner.save_now(shown)

@@ -1,138 +1,310 @@
-"""The main window's compare mode, token-probability tab and parameter sweeps.
+"""The comparison page: columns asked at once, each with its own model and parameters.
 
-Compare mode swaps the chat view for a row of columns driven by a CompareController;
-the composer sends to every column and the Parameters tab edits the shared set. A sweep
-is a comparison of one model whose columns each take one cell of the sweep.
+The composer sends to every column and the Parameters tab edits the shared set; a model
+chosen with Ctrl+K goes to the focused column or to every column (the picker asks). A
+sweep is a comparison of one model whose columns each take one cell of the sweep.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from PySide6.QtCore import QUrl
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import QApplication, QLabel, QVBoxLayout, QWidget
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QSplitter
-
-from core.chat import Chat, ImagePart
-from core.storage.format import summarize
+from core.chat import Chat, ImagePart, Message
+from core.compare import last_answer
+from core.export import chat_to_markdown
+from core.request import build_body, to_api_messages
+from core.storage.chat_store import ChatFileError
 from core.sweep import SweepCell, SweepError, label, plan
+from ui.common.clipboard import set_clipboard
 from ui.common.services import Services
 from ui.compare.controller import CompareController
 from ui.compare.sweep_panel import SweepPanel
 from ui.compare.sweep_results import SweepResults
 from ui.compare.view import CompareView
-from ui.sampling.sampling_view import SamplingView
+from ui.shell.composer import Composer
+from ui.shell.page import ALL_TARGETS, Command, Heading, ModelTarget, Page, Preview
 from ui.transcript.message_model import MessageRow
 
-if TYPE_CHECKING:
-    from ui.shell.main_window import MainWindow
+NOTHING_YET = "Nothing to export yet: no column has an answer."
 
 
-class WindowCompare:
+class ComparePage(Page):
+    name = "compare"
+
     def __init__(
-        self, window: MainWindow, services: Services, controller: CompareController, theme: str
+        self,
+        controller: CompareController,
+        services: Services,
+        composer: Composer,
+        theme: str,
+        parent: QWidget | None = None,
     ) -> None:
-        self.window = window
-        self.services = services
+        super().__init__(parent)
         self.controller = controller
-        self.view = CompareView(theme, window)
-        window.pages.addWidget(self.view)
-        self.sampling = SamplingView(window)
-        window.right.addTab(self.sampling, "Sampling")
-        self.sweep_panel = SweepPanel(window)
-        self.sweep_results = SweepResults(window)
-        sweep_tab = QSplitter(Qt.Orientation.Vertical, window)
-        sweep_tab.addWidget(self.sweep_panel)
-        sweep_tab.addWidget(self.sweep_results)
-        window.right.addTab(sweep_tab, "Sweep")
+        self.services = services
+        self.composer = composer
+        self.notifier = controller.runner.notifier
+        self._widget = QWidget(parent)
+        self._widget.setObjectName("comparePage")
+        layout = QVBoxLayout(self._widget)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        self.view = CompareView(theme, self._widget)
+        layout.addWidget(self.view, 1)
+        self.edit_label = QLabel(self._widget)
+        self.edit_label.setObjectName("editingLabel")
+        self.edit_label.hide()
+        layout.addWidget(self.edit_label)
+        self._editing: tuple[str, str] | None = None  # column id, message id
+        self.sweep_panel = SweepPanel(parent)
+        self.sweep_results = SweepResults(parent)
         self._sweep: list[SweepCell] = []
         self._sweep_group: list[int] = []  # column index → results row (repeats share one)
+        self._focused = ""  # the column the person worked in last
         self._connect()
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.focusChanged.connect(self._focus_changed)
 
     @property
-    def active(self) -> bool:
-        return self.window.pages.currentWidget() is self.view
+    def widget(self) -> QWidget:
+        return self._widget
+
+    @property
+    def comparison(self) -> Chat | None:
+        return self.controller.comparison
 
     def _connect(self) -> None:
         ctl, view = self.controller, self.view
-        ctl.comparison_reset.connect(self._reset)
+        ctl.comparison_reset.connect(lambda _cmp: self._columns_changed())
         for signal in (ctl.column_added, ctl.column_removed, ctl.columns_reordered):
             signal.connect(self._columns_changed)
         ctl.column_rows_reset.connect(lambda cid, rows: self._col_view(cid, "set_rows", rows))
         ctl.column_row_appended.connect(lambda cid, row: self._col_view(cid, "append_row", row))
+        ctl.column_row_updated.connect(lambda cid, row: self._col_view(cid, "update_row", row))
         ctl.column_stream_started.connect(lambda cid, row: self._col_view(cid, "start_stream", row))
         ctl.column_stream_text.connect(self._stream_text)
         ctl.column_stream_finished.connect(self._finished)
         ctl.column_generating.connect(self._generating)
         ctl.marks_changed.connect(self._marks)
         ctl.comparison_changed.connect(self._changed)
-        ctl.notice.connect(self.window.show_notice)
-        ctl.endpoint_problem.connect(self.window.dialogs.endpoint_problem)
 
-        view.add_column_requested.connect(lambda: ctl.add_column(self.window.current_model()))
-        view.column_model_clicked.connect(self._choose_column_model)
+        view.add_column_requested.connect(self._add_column)
+        view.column_model_clicked.connect(self._column_model_clicked)
         view.column_params_changed.connect(ctl.set_column_params)
         view.column_stop_requested.connect(ctl.stop)
         view.column_regenerate_requested.connect(ctl.regenerate)
+        view.column_message_regenerate_requested.connect(ctl.regenerate)
         view.column_retry_requested.connect(ctl.retry)
+        view.column_branch_requested.connect(ctl.switch_branch)
+        view.column_choice_requested.connect(ctl.choose)
+        view.column_edit_requested.connect(self._edit)
+        view.column_delete_requested.connect(self._delete_message)
         view.column_duplicate_requested.connect(ctl.duplicate)
         view.column_remove_requested.connect(ctl.remove)
         view.column_move_requested.connect(self._move)
         view.column_continue_requested.connect(self._continue)
-        self.sweep_panel.run_requested.connect(self.run_sweep)
+        view.link_activated.connect(lambda url: QDesktopServices.openUrl(QUrl(url)))
+        view.copy_all_requested.connect(self.copy_all)
         self.sweep_panel.stop_requested.connect(lambda: ctl.stop(None))
 
-    # --- entering and leaving --------------------------------------------------------
+    # --- which comparison --------------------------------------------------------------
 
-    def new_comparison(self) -> None:
+    def new_comparison(self, first_model: str, params: dict[str, object]) -> bool:
         settings = self.services.settings
-        first = self.window.current_model() or settings.default_model
+        first = first_model or settings.default_model
         others = [m for m in [*settings.recent_models, *settings.favourite_models] if m != first]
         models = [first, others[0] if others else first]
-        params = self.window.params_panel.values()
-        if self.controller.new_comparison(models, params, settings.active_profile):
-            self.show()
-
-    def open(self, chat: Chat) -> None:
-        self.controller.open(chat)
-        self.show()
-
-    def show(self) -> None:
-        self.window.cancel_edit()
-        self.window.pages.setCurrentWidget(self.view)
-        cmp = self.controller.comparison
+        cmp = self.controller.new_comparison(models, params, settings.active_profile)
         if cmp is not None:
-            self.window.params_panel.set_values(cmp.params)
-            self.window.header.set_system_prompt(cmp.system_prompt)
+            self._focused = cmp.columns[0].id
+            self.changed.emit()
+        return cmp is not None
+
+    def open(self, chat_id: str) -> bool:
+        try:
+            cmp = self.controller.runner.live_owner(chat_id) or self.services.store.load(chat_id)
+        except ChatFileError as exc:
+            self.notifier.error(exc.problem.message)
+            return False
+        except LookupError:
+            self.notifier.error("That comparison no longer exists on disk.")
+            return False
+        shown = self.controller.open(cmp)
+        self._focused = shown.columns[0].id if shown.columns else ""
+        self.changed.emit()
+        return True
+
+    def shown_chat_id(self) -> str | None:
+        cmp = self.comparison
+        return cmp.id if cmp is not None and any(c.messages for c in cmp.columns) else None
+
+    def open_copy(self, chat_id: str) -> Chat | None:
+        cmp = self.comparison
+        if cmp is not None and cmp.id == chat_id:
+            return cmp
+        return self.controller.runner.live_owner(chat_id)
+
+    async def close_chat(self, chat_id: str) -> bool:
+        copy = self.open_copy(chat_id)
+        if copy is not None:
+            await self.controller.runner.stop_and_wait([col.id for col in copy.columns])
+            await self.controller.runner.flush()
+        shown = self.comparison is not None and self.comparison.id == chat_id
+        if shown:
+            self.controller.comparison = None
+        return shown
+
+    def set_theme(self, theme: str) -> None:
+        self.view.set_theme(theme)
+
+    def set_text_size(self, points: int) -> None:
+        for column in self.view.columns():
+            column.view.set_text_size(points)
+
+    # --- what the window shows ----------------------------------------------------------
+
+    def heading(self) -> Heading:
+        cmp = self.comparison
         count = len(cmp.columns) if cmp is not None else 0
-        self.window.header.set_model(f"Comparison · {count} columns")
-        self.sweep_panel.set_model(self.window.current_model())
+        return Heading(
+            title=f"Comparison · {count} columns",
+            profile=(cmp.profile if cmp else "") or self.services.settings.active_profile,
+            system_prompt=cmp.system_prompt if cmp is not None else "",
+        )
 
-    def leave(self) -> None:
-        self.window.pages.setCurrentWidget(self.window.chat_view)
+    def why_not(self, command: Command) -> str | None:
+        cmp = self.comparison
+        if cmp is None:
+            return "Start a comparison first (Ctrl+Shift+N)."
+        generating = self.controller.is_generating()
+        if command is Command.STOP:
+            return None if generating else "No column is writing an answer."
+        if command is Command.REGENERATE:
+            idle = [c for c in cmp.columns if c.leaf and not self.controller.is_generating(c.id)]
+            return None if idle else "No idle column has an answer to regenerate."
+        if command in (Command.EXPORT, Command.COPY_ALL):
+            return None if any(col.messages for col in cmp.columns) else NOTHING_YET
+        return None
 
-    # --- asking ----------------------------------------------------------------------
+    def is_generating(self) -> bool:
+        return self.controller.is_generating()
+
+    def focused_column(self) -> Chat | None:
+        cmp = self.comparison
+        columns = cmp.columns if cmp is not None else []
+        return next((c for c in columns if c.id == self._focused), columns[0] if columns else None)
+
+    def model(self) -> str:
+        col = self.focused_column()
+        return col.model if col is not None else ""
+
+    def model_targets(self) -> list[ModelTarget]:
+        cmp = self.comparison
+        if cmp is None:
+            return []
+        targets = [
+            ModelTarget(col.id, f"Column {n} ({col.model or 'no model'})")
+            for n, col in enumerate(cmp.columns, 1)
+        ]
+        return [*targets, ModelTarget(ALL_TARGETS, "Every column")]
+
+    def default_model_target(self) -> str:
+        col = self.focused_column()
+        return col.id if col is not None else ALL_TARGETS
+
+    def set_model(self, model: str, target: str = "") -> None:
+        cmp = self.comparison
+        if cmp is None:
+            return
+        ids = [c.id for c in cmp.columns] if target == ALL_TARGETS else [target or self._focused]
+        for column_id in ids:
+            self.controller.set_column_model(column_id, model)
+        self.services.prefs.push_recent_model(model)
+        self.changed.emit()
+
+    def params(self) -> dict[str, object]:
+        cmp = self.comparison
+        return dict(cmp.params) if cmp is not None else {}
+
+    def set_params(self, values: dict[str, object]) -> None:
+        self.controller.set_shared_params(values)
+        self.changed.emit()
+
+    def set_system_prompt(self, text: str) -> None:
+        self.controller.set_system_prompt(text)
+        self.changed.emit()
+
+    def exported(self) -> Chat | None:
+        cmp = self.comparison
+        return cmp if cmp is not None and any(col.messages for col in cmp.columns) else None
+
+    def copy_all(self) -> None:
+        cmp = self.exported()
+        if cmp is not None:
+            set_clipboard(chat_to_markdown(cmp))
+
+    def last_answer(self) -> Message | None:
+        col = self.focused_column()
+        return last_answer(col) if col is not None else None
+
+    def preview(self, next_text: str) -> Preview | None:
+        """The request the focused column would send next."""
+        col, cmp = self.focused_column(), self.comparison
+        if col is None or cmp is None:
+            return None
+        history = to_api_messages(col.branch(), col.system_prompt)
+        history.append({"role": "user", "content": next_text or "(your next message)"})
+        try:
+            built = build_body(col.model or "model", history, col.params)
+        except ValueError as exc:
+            return Preview(None, None, str(exc))
+        asked = cmp if not col.profile else col
+        return Preview(self.controller.runner.resolve_quietly(asked), built)
+
+    def set_profile(self, profile: str) -> None:
+        self.changed.emit()
+
+    # --- commands -------------------------------------------------------------------------
 
     def send(self, text: str, images: list[ImagePart]) -> bool:
+        if self._editing is not None:
+            (column_id, message_id), self._editing = self._editing, None
+            self.edit_label.hide()
+            return self.controller.edit(column_id, message_id, text)
         return self.controller.send(text, images)
 
     def stop(self) -> None:
         self.controller.stop(None)
 
-    def run_sweep(self, axes: list[tuple[str, list[float | int]]], repeats: int) -> None:
-        text = self.window.composer.text().strip()
-        if not text:
-            self.window.show_notice("warning", "Write the prompt to sweep in the message box.")
-            return
-        model = self.window.current_model()
-        base = self.window.params_panel.values()
+    def regenerate(self) -> None:
+        self.controller.regenerate_all()
+
+    def run_sweep(
+        self,
+        axes: list[tuple[str, list[float | int]]],
+        repeats: int,
+        *,
+        model: str,
+        base: dict[str, object],
+        text: str,
+        images: list[ImagePart],
+        profile: str,
+    ) -> bool:
+        """A comparison with one column per sweep cell, sent ``text``; False when not."""
+        if not text.strip():
+            self.notifier.warning("Write the prompt to sweep in the message box.")
+            return False
         try:
             cells = plan(base, axes, repeats)
         except SweepError as exc:
-            self.window.show_notice("warning", str(exc))
-            return
-        cmp = self.controller.new_comparison([model] * len(cells), base, self.window.chat_profile())
+            self.notifier.warning(str(exc))
+            return False
+        cmp = self.controller.new_comparison([model] * len(cells), base, profile)
         if cmp is None:
-            return
+            return False
         for column, cell in zip(cmp.columns, cells, strict=True):
             self.controller.set_column_params(column.id, cell.params(base))
         self._sweep = cells
@@ -145,18 +317,16 @@ class WindowCompare:
             self.sweep_results.set_grid(
                 [f"{name1} {v:g}" for v in values1], [f"{name2} {v:g}" for v in values2]
             )
-        self.show()
-        if self.controller.send(text, list(self.window.composer.images())):
-            self.window.composer.clear()
-            self.sweep_panel.set_running(True)
+        self._focused = cmp.columns[0].id
+        self.changed.emit()
+        sent = self.controller.send(text, images)
+        self.sweep_panel.set_running(sent)
+        return sent
 
     # --- from the controller -----------------------------------------------------------
 
-    def _reset(self, cmp: Chat) -> None:
-        self._columns_changed()
-
     def _columns_changed(self, *_: object) -> None:
-        cmp = self.controller.comparison
+        cmp = self.comparison
         if cmp is None:
             return
         self.view.set_columns([(col.id, col.model) for col in cmp.columns])
@@ -165,7 +335,9 @@ class WindowCompare:
             if column is not None:
                 column.set_overrides(col.overridden)
                 column.set_params(col.params)
-        self.window.header.set_model(f"Comparison · {len(cmp.columns)} columns")
+        if self._focused not in {col.id for col in cmp.columns}:
+            self._focused = cmp.columns[0].id if cmp.columns else ""
+        self.changed.emit()
 
     def _col_view(self, column_id: str, method: str, arg: object) -> None:
         column = self.view.column(column_id)
@@ -184,14 +356,14 @@ class WindowCompare:
         column.view.finish_stream(row)
         message = row.message
         column.set_stats(message.stats, message.error if message.status == "error" else None)
-        self.sampling.set_answer(message)
+        self.answer_finished.emit(message)
         self._sweep_progress()
 
     def _generating(self, column_id: str, generating: bool) -> None:
         column = self.view.column(column_id)
         if column is not None:
             column.set_generating(generating)
-        self.window.composer.set_generating(self.controller.is_generating())
+        self.changed.emit()
 
     def _marks(self, marks: dict[str, set[str]]) -> None:
         for column_id, names in marks.items():
@@ -200,26 +372,26 @@ class WindowCompare:
                 column.set_marks(names)
 
     def _changed(self, cmp: Chat) -> None:
-        if cmp is self.controller.comparison:
+        if cmp is self.comparison:
             for col in cmp.columns:
                 column = self.view.column(col.id)
                 if column is not None:
                     column.set_overrides(col.overridden)
                     column.set_model(col.model)
         if any(col.messages for col in cmp.columns):
-            self.window.sidebar.upsert(summarize(cmp))
-            self.window.sidebar.set_current(cmp.id)
+            self.listed.emit(cmp)
+        if cmp is self.comparison:
+            self.changed.emit()
 
     def _sweep_progress(self) -> None:
         """Fill the sweep results: one row per cell, its repeats' answers together."""
-        cmp = self.controller.comparison
+        cmp = self.comparison
         if not self._sweep or cmp is None or len(cmp.columns) != len(self._sweep):
             return
         statuses: dict[int, list[str]] = {}
         texts: dict[int, list[str]] = {}
         for group, col in zip(self._sweep_group, cmp.columns, strict=True):
-            branch = col.branch()
-            answer = branch[-1] if branch and branch[-1].role == "assistant" else None
+            answer = last_answer(col)
             status = answer.status if answer is not None else "waiting"
             statuses.setdefault(group, []).append(status)
             if answer is not None and answer.status == "done":
@@ -239,13 +411,74 @@ class WindowCompare:
 
     # --- from the view ----------------------------------------------------------------
 
-    def _choose_column_model(self, column_id: str) -> None:
-        self.window.dialogs.choose_model(
-            lambda model: self.controller.set_column_model(column_id, model)
+    def _focus_changed(self, _old: QWidget | None, new: QWidget | None) -> None:
+        if new is None:
+            return
+        for column in self.view.columns():
+            if column is new or column.isAncestorOf(new):
+                self._focused = column.column_id
+                return
+
+    def _column_model_clicked(self, column_id: str) -> None:
+        self._focused = column_id
+        self.model_choice_requested.emit(column_id)
+
+    def _add_column(self) -> None:
+        col = self.controller.add_column(self.model())
+        if col is not None:
+            self._focused = col.id
+
+    def _edit(self, column_id: str, message_id: str) -> None:
+        """Edit a question of one column in the message box; sending makes a new branch
+        of that column."""
+        message = self.controller.message(column_id, message_id)
+        if message is None or message.role != "user":
+            return
+        self._focused = column_id
+        self._editing = (column_id, message_id)
+        self.composer.set_text(message.content)
+        number = self._column_number(column_id)
+        self.edit_label.setText(
+            f"Editing a message of column {number}: sending makes a new branch of that "
+            "column; Esc cancels."
         )
+        self.edit_label.show()
+        self.composer.focus_input()
+
+    @property
+    def editing(self) -> tuple[str, str] | None:
+        return self._editing
+
+    def cancel_edit(self) -> None:
+        if self._editing is not None:
+            self._editing = None
+            self.edit_label.hide()
+            self.composer.clear()
+
+    def deactivate(self) -> None:
+        self.cancel_edit()
+
+    def _column_number(self, column_id: str) -> int:
+        cmp = self.comparison
+        ids = [c.id for c in cmp.columns] if cmp is not None else []
+        return ids.index(column_id) + 1 if column_id in ids else 0
+
+    def _delete_message(self, column_id: str, message_id: str) -> None:
+        cmp = self.comparison
+        col = next((c for c in cmp.columns if c.id == column_id), None) if cmp else None
+        if col is None:
+            return
+        leaf = col.leaf
+        removed = self.controller.delete_message(column_id, message_id)
+        if removed:
+            count = len(removed)
+            text = "Deleted 1 message" if count == 1 else f"Deleted {count} messages"
+            self.notifier.offer_undo(
+                text, lambda: self.controller.restore_messages(column_id, removed, leaf)
+            )
 
     def _move(self, column_id: str, step: int) -> None:
-        cmp = self.controller.comparison
+        cmp = self.comparison
         if cmp is None:
             return
         ids = [col.id for col in cmp.columns]
@@ -255,6 +488,5 @@ class WindowCompare:
     def _continue(self, column_id: str) -> None:
         chat = self.controller.continue_with(column_id)
         if chat is not None:
-            self.window.sidebar.upsert(summarize(chat))
-            self.leave()
-            self.window.open_chat(chat.id)
+            self.listed.emit(chat)
+            self.open_requested.emit(chat.id)

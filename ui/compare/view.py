@@ -51,6 +51,7 @@ class CompareView(QWidget):
     column_edit_requested = Signal(str, str)
     column_delete_requested = Signal(str, str)
     link_activated = Signal(str)
+    copy_all_requested = Signal()
 
     def __init__(self, theme: str = "light", parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -207,6 +208,7 @@ class CompareView(QWidget):
         column.edit_requested.connect(self.column_edit_requested)
         column.delete_requested.connect(self.column_delete_requested)
         column.link_activated.connect(self.link_activated)
+        column.copy_all_requested.connect(self.copy_all_requested)
         column.scrolled.connect(self._on_column_scrolled)
         return column
 

@@ -9,10 +9,13 @@ matches nothing, Enter uses the typed text as the model id.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from PySide6.QtCore import QEvent, QModelIndex, QObject, QPoint, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QDialog,
     QFrame,
     QHBoxLayout,
@@ -52,6 +55,7 @@ class ModelPicker(QDialog):
     """
 
     model_chosen = Signal(str)
+    target_chosen = Signal(str)  # with targets: where the model goes, before model_chosen
     favourite_toggled = Signal(str, bool)
     refresh_requested = Signal()
 
@@ -62,7 +66,13 @@ class ModelPicker(QDialog):
         recent: list[str],
         current: str,
         parent: QWidget | None = None,
+        *,
+        targets: Sequence[tuple[str, str]] = (),
+        target: str = "",
     ) -> None:
+        """``targets`` (id, label) offer where the choice goes (a column, every column);
+        ``target`` is the one selected at first. The choice is ``model_chosen`` and, with
+        targets, ``target_chosen`` just before it."""
         super().__init__(parent)
         self.setObjectName("modelPicker")
         self.setWindowTitle("Choose a model")
@@ -121,6 +131,17 @@ class ModelPicker(QDialog):
         layout.setSpacing(0)
         top = QVBoxLayout()
         top.setContentsMargins(10, 10, 10, 6)
+        self.target_box: QComboBox | None = None
+        if targets:
+            self.target_box = QComboBox(self)
+            self.target_box.setObjectName("modelTarget")
+            self.target_box.setAccessibleName("Use the model for")
+            self.target_box.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+            for target_id, text in targets:
+                self.target_box.addItem(f"For {text}", target_id)
+            index = self.target_box.findData(target)
+            self.target_box.setCurrentIndex(max(0, index))
+            top.addWidget(self.target_box)
         top.addWidget(self.search)
         layout.addLayout(top)
         layout.addWidget(self.list_view, 1)
@@ -255,6 +276,8 @@ class ModelPicker(QDialog):
         model_id = self.current_id()
         if model_id is None:
             return
+        if self.target_box is not None:
+            self.target_chosen.emit(str(self.target_box.currentData()))
         self.model_chosen.emit(model_id)
         self.accept()
 

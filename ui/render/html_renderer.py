@@ -12,6 +12,7 @@ from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
+from ui.render.code_box import code_box, escape_attr, fence_language
 from ui.render.highlight import (
     HIGHLIGHT_MAX_LINES,
     escape,
@@ -19,7 +20,6 @@ from ui.render.highlight import (
     lexer_ready,
     load_lexers,
 )
-from ui.render.markdown import code_box, escape_attr, fence_language
 from ui.render.palette import palette
 
 

@@ -27,12 +27,11 @@ import re
 from collections.abc import Generator
 from dataclasses import dataclass
 
+from ui.render.code_box import code_box, fence_language
 from ui.render.highlight import escape, highlight_lines, lexer_ready, load_lexers
 from ui.render.markdown import (
     _CLOSING_FENCE,
     TopBlock,
-    code_box,
-    fence_language,
     pretty_json,
     render_blocks,
     top_blocks,

@@ -10,7 +10,7 @@ Every code block gets a header with its language and a ``chorus:copy/<n>`` link,
 text that link copies.
 
 markdown-it (tens of ms to import) is imported when the first message is rendered; its
-renderer subclass lives in :mod:`ui.render.markdown_html`.
+renderer subclass lives in :mod:`ui.render.html_renderer`.
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from ui.render.code_box import code_box
 from ui.render.highlight import HIGHLIGHT_MAX_LINES, escape, highlight_code
-from ui.render.palette import palette
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -31,53 +31,6 @@ if TYPE_CHECKING:
     from markdown_it.utils import EnvType
 
 JSON_MAX_CHARS = 200_000  # larger JSON answers are not reparsed for pretty-printing
-COPY_HREF = "chorus:copy/"
-
-
-def escape_attr(text: str) -> str:
-    """Escape text for a double-quoted HTML attribute."""
-    return escape(text).replace('"', "&quot;")
-
-
-# --- code highlighting ------------------------------------------------------------
-
-
-def code_box(
-    code_html: str,
-    lang: str,
-    index: int,
-    theme: str = "light",
-    *,
-    header: bool = True,
-    footer: bool = True,
-) -> str:
-    """A code block in a tinted box: a header (language, Copy link) over the code.
-
-    A long block is shown as several boxes stacked with no gap: the first with
-    ``header``, the last with ``footer`` (its bottom padding).
-    """
-    p = palette(theme)
-    rows = ""
-    if header:
-        label = escape(lang) if lang else "text"
-        cell = f"padding: 2px 8px; background-color:{p.code_header_bg}; font-size: small;"
-        rows = (
-            f'<tr><td style="{cell} color:{p.muted};">{label}</td>'
-            f'<td align="right" style="{cell}"><a href="{COPY_HREF}{index}">Copy</a></td></tr>'
-        )
-    pad = f"{6 if header else 0}px 8px {6 if footer else 0}px 8px"
-    return (
-        f'<table width="100%" cellspacing="0" cellpadding="0" '
-        f'style="background-color:{p.code_bg};">{rows}'
-        f'<tr><td colspan="2" style="padding: {pad};">'
-        f'<pre style="white-space: pre-wrap;">{code_html}</pre></td></tr></table>\n'
-    )
-
-
-def fence_language(info: str) -> str:
-    """The language name of a fence info string (its first word)."""
-    info = info.strip()
-    return info.split(None, 1)[0] if info else ""
 
 
 # --- Markdown ---------------------------------------------------------------------
@@ -87,7 +40,7 @@ def fence_language(info: str) -> str:
 def _parser() -> MarkdownIt:
     from markdown_it import MarkdownIt
 
-    from ui.render.markdown_html import ChorusRenderer
+    from ui.render.html_renderer import ChorusRenderer
 
     md = MarkdownIt("commonmark", {"html": False, "xhtmlOut": False}, renderer_cls=ChorusRenderer)
     md.enable(["table", "strikethrough"])

@@ -1,7 +1,6 @@
-"""What goes into a row besides its documents: the rendered body kept in the model, the
-state of a live row, the HTML of the parts around the body, and height estimates.
-
-No Qt.
+"""What the row renderer keeps for a row besides its documents: the rendered body kept in
+the model, the state of a live (streaming) row, the HTML of the sections around the body
+(head, tool calls, foot), and the height a row is guessed to have before it is laid out.
 """
 
 from __future__ import annotations

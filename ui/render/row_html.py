@@ -13,9 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from core.chat import INTERRUPTED, ErrorInfo, Message, Stats, ToolCall
+from core.chat import INTERRUPTED, ErrorInfo, Message, ToolCall
+from core.stats_text import stats_text
+from ui.render.code_box import escape_attr
 from ui.render.highlight import escape
-from ui.render.markdown import escape_attr, pretty_json
+from ui.render.markdown import pretty_json
 from ui.render.palette import palette
 
 ROLE_LABELS = {"user": "You", "assistant": "Assistant", "system": "System", "tool": "Tool"}
@@ -132,27 +134,6 @@ def error_html(error: ErrorInfo, theme: str, *, details: bool) -> str:
     )
 
 
-def stats_text(stats: Stats) -> str:
-    """'model · TTFT 0.42 s · 38.1 tok/s · 12+240 tokens · stop' (missing parts left out)."""
-    parts = []
-    if stats.model:
-        parts.append(stats.model)
-    if stats.ttft_s is not None:
-        parts.append(f"TTFT {stats.ttft_s:.2f} s")
-    if stats.tokens_per_s is not None:
-        parts.append(f"{stats.tokens_per_s:.1f} tok/s")
-    usage = stats.usage
-    if usage is not None and (usage.prompt_tokens is not None or usage.completion_tokens):
-        prompt = usage.prompt_tokens if usage.prompt_tokens is not None else "?"
-        completion = usage.completion_tokens if usage.completion_tokens is not None else "?"
-        parts.append(f"{prompt}+{completion} tokens")
-    elif stats.estimated_tokens:
-        parts.append(f"~{stats.estimated_tokens} tokens (no usage from the server)")
-    if stats.finish_reason:
-        parts.append(stats.finish_reason)
-    return " · ".join(parts)
-
-
 def footer_html(message: Message, theme: str, *, live: bool, details: bool) -> str:
     """Choices indicator, error box, stats line and the streaming indicator."""
     p = palette(theme)
@@ -192,19 +173,3 @@ def footer_html(message: Message, theme: str, *, live: bool, details: bool) -> s
                 f"{escape(line)}</span></p>"
             )
     return "".join(out)
-
-
-def message_markdown(message: Message) -> str:
-    """The message as Markdown, for "Copy as Markdown"."""
-    return message.content
-
-
-def transcript_markdown(messages: Sequence[Message]) -> str:
-    """A whole branch as Markdown, for "Copy all"."""
-    out = []
-    for message in messages:
-        who = role_label(message)
-        if message.role == "assistant" and message.model:
-            who += f" ({message.model})"
-        out.append(f"**{who}:**\n\n{message.content.strip()}")
-    return "\n\n---\n\n".join(out) + "\n"

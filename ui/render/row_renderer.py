@@ -73,6 +73,17 @@ class RowRenderer(QObject):
         for live in self._live.values():
             self._restart_live(live)
 
+    def set_font(self, font: QFont) -> None:
+        """Lay rows out in ``font`` from now on (the rendered bodies stay valid)."""
+        self.font = QFont(font)
+        metrics = QFontMetricsF(self.font)
+        self._line = metrics.lineSpacing()
+        self._char = max(1.0, metrics.averageCharWidth())
+        self._cache.clear()
+        self.worker.cancel_where(lambda key: isinstance(key, tuple) and key[0] == "build")
+        for live in self._live.values():
+            self._restart_live(live)
+
     def set_width(self, width: int) -> bool:
         """Lay rows out at ``width`` from now on; True if it changed."""
         width = max(80, width)

@@ -1,172 +1,134 @@
-"""Every action of the main window, in menus, with its keyboard shortcut."""
+"""Every action of the window, in menus, with its keyboard shortcut, as a table.
+
+Each row names the window's handler and, for the actions the page on screen may refuse,
+the :class:`Command` it needs: :func:`refresh` disables those the page cannot do now and
+puts the page's reason in their tooltip (and status tip).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import QApplication, QMenu, QMessageBox
+from PySide6.QtWidgets import QMainWindow, QMenu
 
-if TYPE_CHECKING:
-    from ui.shell.main_window import MainWindow
+from core.settings import Settings
+from ui.shell.page import Command, Page
 
+Shortcut = str | QKeySequence.StandardKey | None
 ABOUT = (
     "<b>Chorus</b><br>A desktop chat client for AnyFast and any OpenAI-compatible endpoint."
     "<br><br>Keys live in your system keyring; chats are saved on your disk as they stream."
 )
 
 
-class WindowActions:
-    def __init__(self, window: MainWindow) -> None:
-        self.window = window
-        self.actions: dict[str, QAction] = {}
-        bar = window.menuBar()
-        w = window
+@dataclass(frozen=True, slots=True)
+class Spec:
+    name: str  # also the handler's key
+    text: str
+    shortcut: Shortcut = None
+    command: Command | None = None  # what the page must be able to do
 
-        chat_menu = bar.addMenu("&File")
-        self._add(chat_menu, "new_chat", "&New chat", w.new_chat, QKeySequence.StandardKey.New)
-        self._add(chat_menu, "compare", "New &comparison", w.compare.new_comparison, "Ctrl+Shift+N")
-        self._add(chat_menu, "import", "&Import chat…", w.dialogs.import_chat, "Ctrl+O")
-        self._add(
-            chat_menu, "export_md", "Export as &Markdown…", self._export("markdown"), "Ctrl+E"
-        )
-        self._add(
-            chat_menu, "export_json", "Export as &JSON…", self._export("json"), "Ctrl+Shift+E"
-        )
-        chat_menu.addSeparator()
-        self._add(chat_menu, "quit", "&Quit", w.close, QKeySequence.StandardKey.Quit)
 
-        edit = bar.addMenu("&Edit")
-        self._add(edit, "copy_all", "Copy &whole chat", w.chat_view.copy_all, "Ctrl+Shift+C")
-        self._add(edit, "find_chats", "&Find chat", self._find_chats, QKeySequence.StandardKey.Find)
-        self._add(edit, "search_all", "&Search all chats", w.show_search, "Ctrl+Shift+F")
+SEPARATOR = Spec("-", "")
+MENUS: dict[str, list[Spec]] = {
+    "&File": [
+        Spec("new_chat", "&New chat", QKeySequence.StandardKey.New),
+        Spec("compare", "New &comparison", "Ctrl+Shift+N"),
+        Spec("import", "&Import chat…", "Ctrl+O"),
+        Spec("export_md", "Export as &Markdown…", "Ctrl+E", Command.EXPORT),
+        Spec("export_json", "Export as &JSON…", "Ctrl+Shift+E", Command.EXPORT),
+        SEPARATOR,
+        Spec("quit", "&Quit", QKeySequence.StandardKey.Quit),
+    ],
+    "&Edit": [
+        Spec("copy_all", "Copy &whole chat", "Ctrl+Shift+C", Command.COPY_ALL),
+        Spec("find_chats", "&Find chat", QKeySequence.StandardKey.Find),
+        Spec("search_all", "&Search all chats", "Ctrl+Shift+F"),
+    ],
+    "&Chat": [
+        Spec("model", "Choose &model…", "Ctrl+K", Command.CHOOSE_MODEL),
+        Spec("stop", "&Stop generating", "Ctrl+.", Command.STOP),
+        Spec("regenerate", "&Regenerate last answer", "Ctrl+R", Command.REGENERATE),
+        Spec("focus", "&Write a message", "Ctrl+L"),
+        Spec("system", "System &prompt", "Ctrl+Shift+S", Command.SYSTEM_PROMPT),
+    ],
+    "&View": [
+        Spec("sidebar", "Chat &list", "Ctrl+B"),
+        Spec("params", "&Parameters", "Ctrl+Shift+P"),
+        Spec("request", "&Request preview", "Ctrl+Shift+R"),
+        SEPARATOR,
+        Spec("text_larger", "&Larger text", QKeySequence.StandardKey.ZoomIn),
+        Spec("text_smaller", "S&maller text", QKeySequence.StandardKey.ZoomOut),
+        Spec("text_reset", "&Default text size", "Ctrl+0"),
+        SEPARATOR,
+    ],
+    "&Settings": [
+        Spec("endpoints", "&Endpoints and keys…", "Ctrl+,"),
+        Spec("key", "Set API &key…"),
+    ],
+    "&Help": [Spec("about", "&About Chorus")],
+}
+THEMES = (("system", "Follow the &system"), ("light", "&Light"), ("dark", "&Dark"))
+SEND_WITH_TEXT = "Send with Ctrl+&Enter (Enter adds a line)"
 
-        conv = bar.addMenu("&Chat")
-        self._add(conv, "model", "Choose &model…", w.dialogs.choose_model, "Ctrl+K")
-        self._add(conv, "stop", "&Stop generating", w.stop, "Ctrl+.")
-        self._add(conv, "regenerate", "&Regenerate last answer", self._regenerate, "Ctrl+R")
-        self._add(conv, "focus", "&Write a message", w.composer.focus_input, "Ctrl+L")
-        self._add(conv, "system", "System &prompt", w.header.system_button.toggle, "Ctrl+Shift+S")
-        self.actions["stop"].setEnabled(False)
 
-        view = bar.addMenu("&View")
-        self._add(view, "sidebar", "Chat &list", self._toggle_sidebar, "Ctrl+B")
-        self._add(view, "params", "&Parameters", self._toggle_params, "Ctrl+Shift+P")
-        self._add(view, "request", "&Request preview", self._show_request, "Ctrl+Shift+R")
-        view.addSeparator()
-        theme_menu = view.addMenu("&Theme")
-        group = QActionGroup(window)
-        for value, label in (
-            ("system", "Follow the &system"),
-            ("light", "&Light"),
-            ("dark", "&Dark"),
-        ):
-            action = theme_menu.addAction(label)
-            action.setCheckable(True)
-            action.setChecked(window.services.settings.theme == value)
-            action.triggered.connect(lambda _=False, v=value: self._set_theme(v))
-            group.addAction(action)
-            self.actions[f"theme_{value}"] = action
+def build_menus(
+    window: QMainWindow,
+    handlers: Mapping[str, Callable[[], object]],
+    settings: Settings,
+    set_theme: Callable[[str], object],
+    set_send_with: Callable[[bool], object],
+) -> dict[str, QAction]:
+    """The window's menus; returns every action by name."""
+    actions: dict[str, QAction] = {}
+    bar = window.menuBar()
+    for title, specs in MENUS.items():
+        menu = bar.addMenu(title)
+        menu.setToolTipsVisible(True)  # a disabled action says why
+        for spec in specs:
+            if spec is SEPARATOR:
+                menu.addSeparator()
+                continue
+            actions[spec.name] = _add(window, menu, spec, handlers[spec.name])
+        if title == "&View":
+            theme_menu = menu.addMenu("&Theme")
+            group = QActionGroup(window)
+            for value, label in THEMES:
+                action = theme_menu.addAction(label)
+                action.setCheckable(True)
+                action.setChecked(settings.theme == value)
+                action.triggered.connect(lambda _=False, v=value: set_theme(v))
+                group.addAction(action)
+                actions[f"theme_{value}"] = action
+        if title == "&Settings":
+            send = menu.addAction(SEND_WITH_TEXT)
+            send.setCheckable(True)
+            send.setChecked(settings.send_with == "ctrl_enter")
+            send.toggled.connect(set_send_with)
+            actions["send_with"] = send
+    return actions
 
-        settings_menu = bar.addMenu("&Settings")
-        self._add(
-            settings_menu, "endpoints", "&Endpoints and keys…", w.dialogs.open_endpoints, "Ctrl+,"
-        )
-        self._add(settings_menu, "key", "Set API &key…", lambda: w.dialogs.open_key_dialog(""))
-        send = settings_menu.addAction("Send with Ctrl+&Enter (Enter adds a line)")
-        send.setCheckable(True)
-        send.setChecked(window.services.settings.send_with == "ctrl_enter")
-        send.toggled.connect(self._send_with)
-        self.actions["send_with"] = send
 
-        help_menu = bar.addMenu("&Help")
-        self._add(help_menu, "about", "&About Chorus", self._about)
+def _add(window: QMainWindow, menu: QMenu, spec: Spec, slot: Callable[[], object]) -> QAction:
+    action = menu.addAction(spec.text)
+    if spec.shortcut is not None:
+        action.setShortcut(QKeySequence(spec.shortcut))
+    action.triggered.connect(lambda _=False: slot())
+    window.addAction(action)
+    return action
 
-    def _add(
-        self,
-        menu: QMenu,
-        name: str,
-        text: str,
-        slot: Callable[[], object],
-        shortcut: str | QKeySequence.StandardKey | None = None,
-    ) -> QAction:
-        action = menu.addAction(text)
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-        action.triggered.connect(lambda _=False: slot())
-        self.window.addAction(action)
-        self.actions[name] = action
-        return action
 
-    def set_generating(self, generating: bool) -> None:
-        self.actions["stop"].setEnabled(generating)
-        self.actions["regenerate"].setEnabled(not generating)
-
-    def _export(self, kind: str) -> Callable[[], None]:
-        def run() -> None:
-            window = self.window
-            shown = window.compare.controller.comparison if window.compare.active else None
-            chat = shown or window.controller.chat
-            if chat is not None and (chat.messages or any(c.messages for c in chat.columns)):
-                self.window.dialogs.export_chat(chat.id, kind)
-            else:
-                self.window.statusBar().showMessage("Nothing to export yet.", 4000)
-
-        return run
-
-    def _find_chats(self) -> None:
-        self.window.hide_search()
-        self.window.left.show()
-        self.window.sidebar.focus_filter()
-
-    def _regenerate(self) -> None:
-        if self.window.compare.active:  # every column that has an answer and is idle
-            comparisons = self.window.compare.controller
-            cmp = comparisons.comparison
-            for col in cmp.columns if cmp is not None else []:
-                branch = col.branch()
-                if branch and branch[-1].role == "assistant":
-                    comparisons.regenerate(col.id)
-            return
-        chat = self.window.controller.chat
-        if chat is None:
-            return
-        branch = chat.branch()
-        if branch and branch[-1].role == "assistant":
-            self.window.controller.regenerate(branch[-1].id)
-
-    def _toggle_sidebar(self) -> None:
-        left = self.window.left
-        left.setVisible(not left.isVisible())
-        self.window.services.settings.sidebar_visible = left.isVisible()
-
-    def _toggle_params(self) -> None:
-        right = self.window.right
-        right.setVisible(not right.isVisible())
-        self.window.services.settings.params_panel_visible = right.isVisible()
-
-    def _show_request(self) -> None:
-        self.window.right.show()
-        self.window.right.setCurrentWidget(self.window.preview)
-
-    def _set_theme(self, value: str) -> None:
-        from ui.common.app_theme import apply_theme
-
-        settings = self.window.services.settings
-        settings.theme = value  # type: ignore[assignment]
-        self.window.services.save_settings()
-        app = QApplication.instance()
-        if isinstance(app, QApplication):
-            self.window.chat_view.set_theme(apply_theme(app, value))
-
-    def _send_with(self, ctrl_enter: bool) -> None:
-        settings = self.window.services.settings
-        settings.send_with = "ctrl_enter" if ctrl_enter else "enter"
-        self.window.composer.set_send_with(settings.send_with)
-        self.window.services.save_settings()
-
-    def _about(self) -> None:
-        box = QMessageBox(QMessageBox.Icon.Information, "About Chorus", ABOUT, parent=self.window)
-        box.finished.connect(box.deleteLater)
-        box.open()
+def refresh(actions: Mapping[str, QAction], page: Page) -> None:
+    """Enable what ``page`` can do now; the others say why not in their tooltip."""
+    for specs in MENUS.values():
+        for spec in specs:
+            if spec.command is None or spec.name not in actions:
+                continue
+            action = actions[spec.name]
+            reason = page.why_not(spec.command)
+            action.setEnabled(reason is None)
+            tip = reason or spec.text.replace("&", "").rstrip("…")
+            action.setToolTip(tip)
+            action.setStatusTip(reason or "")

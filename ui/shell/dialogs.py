@@ -1,4 +1,4 @@
-"""The main window's dialogs and files: model picker, endpoints, keys, export, import.
+"""The window's dialogs and files: model picker, endpoints, keys, export, import.
 
 Every dialog is opened with ``open()``/``show()`` and answered through signals: the app
 runs asyncio on the Qt loop, where a nested ``exec()`` would stall every stream. The
@@ -14,24 +14,31 @@ from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtCore import QObject, QPoint, Signal
+from PySide6.QtWidgets import QFileDialog, QWidget
 
+from core.chat import Chat
+from core.endpoint import EndpointUnusable
 from core.profiles import Profile, resolve_endpoint
 from core.storage.atomic import atomic_write_bytes
-from core.storage.format import summarize
+from ui.common.notifier import Notifier
 from ui.common.services import Services
 
 if TYPE_CHECKING:
     from ui.model_picker.picker import ModelPicker
-    from ui.shell.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 
 
-class WindowDialogs:
-    def __init__(self, window: MainWindow, services: Services) -> None:
-        self.window = window
+class Dialogs(QObject):
+    profiles_changed = Signal()  # endpoints, keys or the active profile changed
+    imported = Signal(object)  # Chat: read from a file and saved
+
+    def __init__(self, parent: QWidget, services: Services, notifier: Notifier) -> None:
+        super().__init__(parent)
+        self.parent_widget = parent
         self.services = services
+        self.notifier = notifier
         self.picker: ModelPicker | None = None
         self._tasks: set[asyncio.Task[None]] = set()
 
@@ -42,8 +49,16 @@ class WindowDialogs:
 
     # --- models --------------------------------------------------------------------------
 
-    def choose_model(self, on_chosen: Callable[[str], object] | None = None) -> None:
-        """The model picker; the choice goes to ``on_chosen`` (default: the open chat)."""
+    def choose_model(
+        self,
+        current: str,
+        on_chosen: Callable[[str, str], object],
+        anchor: QPoint,
+        targets: list[tuple[str, str]] | None = None,
+        target: str = "",
+    ) -> None:
+        """The model picker at ``anchor``; the choice goes to ``on_chosen(model, target)``
+        (``targets`` offer where it goes, e.g. a column or every column)."""
         from ui.model_picker.picker import ModelPicker
 
         services = self.services
@@ -53,15 +68,18 @@ class WindowDialogs:
             services.catalog.cached(profile),
             settings.favourite_models,
             settings.recent_models,
-            self.window.current_model(),
-            self.window,
+            current,
+            self.parent_widget,
+            targets=targets or [],
+            target=target,
         )
-        picker.model_chosen.connect(on_chosen or self.window.set_model)
+        chosen_target = [target]
+        picker.target_chosen.connect(lambda t: chosen_target.__setitem__(0, t))
+        picker.model_chosen.connect(lambda model: on_chosen(model, chosen_target[0]))
         picker.favourite_toggled.connect(self._favourite)
         picker.refresh_requested.connect(lambda: self._spawn(self._refresh(picker), "models"))
         picker.finished.connect(picker.deleteLater)
-        header = self.window.header.model_button
-        picker.move(header.mapToGlobal(header.rect().bottomLeft()))
+        picker.move(anchor)
         self.picker = picker
         picker.open()
         last = services.catalog.last_refreshed(profile)
@@ -76,7 +94,7 @@ class WindowDialogs:
         picker.set_status("Refreshing the model list…")
         try:
             endpoint = resolve_endpoint(profile, services.secrets, services.env)
-        except Exception as exc:
+        except EndpointUnusable as exc:
             picker.set_status(f"Showing the bundled list: {exc}", True)
             return
         result = await services.catalog.refresh(
@@ -96,8 +114,7 @@ class WindowDialogs:
         favourites = [m for m in self.services.settings.favourite_models if m != model]
         if on:
             favourites.insert(0, model)
-        self.services.settings.favourite_models = favourites
-        self.services.save_settings()
+        self.services.prefs.set(favourite_models=favourites)
 
     # --- endpoints and keys -----------------------------------------------------------------
 
@@ -111,30 +128,30 @@ class WindowDialogs:
             services.settings.active_profile,
             services.secrets,
             services.tester(),
-            self.window,
+            self.parent_widget,
         )
         dialog.profiles_changed.connect(self._profiles_changed)
         dialog.finished.connect(dialog.deleteLater)
         dialog.open()
 
     def _profiles_changed(self, profiles: list[Profile], active: str) -> None:
-        self.services.settings.profiles = list(profiles)
-        self.services.settings.active_profile = active
-        self.services.save_settings()
-        self.window.profiles_changed()
+        self.services.prefs.set(profiles=list(profiles), active_profile=active)
+        self.profiles_changed.emit()
 
     def open_key_dialog(self, profile_name: str = "") -> None:
         from ui.endpoints.key_dialog import KeyDialog
 
         profile = self.services.profile(profile_name)
-        dialog = KeyDialog(profile, self.services.secrets, self.services.tester(), self.window)
-        dialog.key_saved.connect(lambda _name: self.window.profiles_changed())
+        dialog = KeyDialog(
+            profile, self.services.secrets, self.services.tester(), self.parent_widget
+        )
+        dialog.key_saved.connect(lambda _name: self.profiles_changed.emit())
         dialog.finished.connect(dialog.deleteLater)
         dialog.open()
 
     def endpoint_problem(self, profile_name: str, text: str) -> None:
-        self.window.notice_bar.show_notice(
-            "error", text, ("Set API key…", lambda: self.open_key_dialog(profile_name))
+        self.notifier.error(
+            text, action=("Set API key…", lambda: self.open_key_dialog(profile_name))
         )
 
     def welcome(self) -> None:
@@ -142,7 +159,7 @@ class WindowDialogs:
 
         services = self.services
         dialog = WelcomeDialog(
-            services.secrets, services.tester(), services.settings.profiles, self.window
+            services.secrets, services.tester(), services.settings.profiles, self.parent_widget
         )
         dialog.profile_ready.connect(self._welcomed)
         dialog.finished.connect(dialog.deleteLater)
@@ -150,27 +167,23 @@ class WindowDialogs:
 
     def _welcomed(self, profile: Profile) -> None:
         settings = self.services.settings
+        profiles = list(settings.profiles)
         if not profile.builtin and settings.profile(profile.name) is None:
-            settings.profiles = [*settings.profiles, profile]
-        settings.active_profile = profile.name
-        self.services.save_settings()
-        self.window.profiles_changed()
+            profiles.append(profile)
+        self.services.prefs.set(profiles=profiles, active_profile=profile.name)
+        self.profiles_changed.emit()
 
     # --- files -------------------------------------------------------------------------------
 
-    def export_chat(self, chat_id: str, kind: str) -> None:
+    def export_chat(self, chat: Chat, kind: str) -> None:
+        """Ask where to write ``chat`` (a chat or a comparison) as Markdown or JSON."""
         from core.export import chat_to_json, chat_to_markdown
 
-        shown = [self.window.controller.chat, self.window.compare.controller.comparison]
-        open_chat = next((c for c in shown if c is not None and c.id == chat_id), None)
-        try:
-            chat = open_chat if open_chat is not None else self.services.store.load(chat_id)
-        except Exception as exc:
-            self.window.notice_bar.show_notice("error", str(exc))
-            return
         suffix = ".md" if kind == "markdown" else ".json"
         name = "".join(c if c.isalnum() or c in " -_" else "_" for c in chat.title)[:60] or "chat"
-        dialog = QFileDialog(self.window, "Export chat", str(Path.home() / f"{name}{suffix}"))
+        dialog = QFileDialog(
+            self.parent_widget, "Export chat", str(Path.home() / f"{name}{suffix}")
+        )
         dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
         dialog.setNameFilter("Markdown (*.md)" if kind == "markdown" else "JSON (*.json)")
 
@@ -179,18 +192,16 @@ class WindowDialogs:
             try:
                 atomic_write_bytes(Path(path), data)
             except OSError as exc:
-                self.window.notice_bar.show_notice(
-                    "error", f"Could not write {path}: {exc.strerror}."
-                )
+                self.notifier.error(f"Could not write {path}: {exc.strerror}.")
                 return
-            self.window.statusBar().showMessage(f"Exported to {path}", 6000)
+            self.notifier.info(f"Exported to {path}")
 
         dialog.fileSelected.connect(write)
         dialog.finished.connect(dialog.deleteLater)
         dialog.open()
 
     def import_chat(self) -> None:
-        dialog = QFileDialog(self.window, "Import chat", str(Path.home()))
+        dialog = QFileDialog(self.parent_widget, "Import chat", str(Path.home()))
         dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
         dialog.setNameFilter("Chat JSON (*.json)")
         dialog.fileSelected.connect(self.import_file)
@@ -203,12 +214,15 @@ class WindowDialogs:
         try:
             chat = import_chat_json(Path(path).read_bytes())
         except OSError as exc:
-            self.window.notice_bar.show_notice("error", f"Could not read {path}: {exc.strerror}.")
+            self.notifier.error(f"Could not read {path}: {exc.strerror}.")
             return
         except ChatImportError as exc:
-            self.window.notice_bar.show_notice("error", str(exc))
+            self.notifier.error(str(exc))
             return
-        self.services.store.save(chat)
-        self.window.sidebar.upsert(summarize(chat))
-        self.window.open_chat(chat.id)
-        self.window.statusBar().showMessage(f"Imported “{chat.title}”", 6000)
+        try:
+            self.services.store.save(chat)
+        except OSError as exc:
+            self.notifier.error(f"Could not save the imported chat: {exc.strerror}.")
+            return
+        self.imported.emit(chat)
+        self.notifier.info(f"Imported “{chat.title}”")

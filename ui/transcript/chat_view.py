@@ -20,7 +20,7 @@ from PySide6.QtCore import QEvent, QObject, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
     QColor,
-    QGuiApplication,
+    QFont,
     QKeyEvent,
     QKeySequence,
     QPalette,
@@ -34,13 +34,13 @@ from PySide6.QtWidgets import (
 )
 
 from core.chat import ToolCall
+from ui.common.clipboard import set_clipboard
 from ui.render.highlight import COMMON_LANGUAGES, load_lexers
 from ui.render.idle_worker import BACKGROUND, IdleWorker
 from ui.render.markdown import code_blocks_of, plain_text
 from ui.render.message_delegate import MessageDelegate
 from ui.render.palette import palette
 from ui.render.row_documents import H_PAD
-from ui.render.row_html import transcript_markdown
 from ui.render.row_renderer import RowRenderer
 from ui.transcript.flush_slots import FlushTimer
 from ui.transcript.message_list_view import MessageListView
@@ -65,6 +65,7 @@ class ChatView(QWidget):
     branch_requested = Signal(str, int)  # message id, +1 / -1
     choice_requested = Signal(str, int)  # message id, choice index to show
     link_activated = Signal(str)  # an external http(s) link
+    copy_all_requested = Signal()  # "Copy all": the owner copies its whole conversation
 
     def __init__(self, theme: str = "light", parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -121,6 +122,20 @@ class ChatView(QWidget):
         self._close_editor()
         self.renderer.set_theme(theme)
         self._apply_palette()
+        self.view.viewport().update()
+
+    def text_size(self) -> int:
+        return self.renderer.font.pointSize()
+
+    def set_text_size(self, points: int) -> None:
+        """Show messages at ``points`` (the rest of the window keeps its size)."""
+        if points == self.renderer.font.pointSize() or points <= 0:
+            return
+        self._close_editor()
+        font = QFont(self.renderer.font)
+        font.setPointSize(points)
+        self.renderer.set_font(font)
+        self.keeper.reestimate(self.renderer.width)
         self.view.viewport().update()
 
     def _apply_palette(self) -> None:
@@ -257,15 +272,12 @@ class ChatView(QWidget):
 
     def copy_message(self, message_id: str, *, markdown: bool = False) -> None:
         text = self.message_text(message_id)
-        _set_clipboard(text if markdown else plain_text(text))
+        set_clipboard(text if markdown else plain_text(text))
 
     def copy_code_block(self, message_id: str, number: int) -> None:
         blocks = code_blocks_of(self.message_text(message_id))
         if 0 <= number < len(blocks):
-            _set_clipboard(blocks[number])
-
-    def copy_all(self) -> None:
-        _set_clipboard(transcript_markdown([row.message for row in self.model.rows()]))
+            set_clipboard(blocks[number])
 
     def selected_text(self) -> str:
         """The text selected in the open text-selection editor, or ""."""
@@ -319,7 +331,7 @@ class ChatView(QWidget):
                 add("Regenerate", lambda: self.regenerate_requested.emit(message_id))
             add("Delete", lambda: self.delete_requested.emit(message_id))
             menu.addSeparator()
-        add("Copy all", self.copy_all)
+        add("Copy all", self.copy_all_requested.emit)
         return menu
 
     def _on_context_menu(self, pos: QPoint) -> None:
@@ -392,9 +404,3 @@ class ChatView(QWidget):
         if not self.renderer.has_live():
             self.worker.pause_from(None)
             self.keeper.start_measuring()
-
-
-def _set_clipboard(text: str) -> None:
-    clipboard = QGuiApplication.clipboard()
-    if clipboard is not None:
-        clipboard.setText(text)

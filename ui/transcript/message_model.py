@@ -24,7 +24,7 @@ from PySide6.QtCore import (
     Qt,
 )
 
-from core.chat import Message
+from core.chat import Chat, Message
 
 BODY_CACHE = 512  # rendered bodies kept (the least recently used are dropped first)
 _SIZE_HINT = Qt.ItemDataRole.SizeHintRole
@@ -44,6 +44,25 @@ class MessageRow:
     @property
     def id(self) -> str:
         return self.message.id
+
+
+def branch_rows(chat: Chat) -> list[MessageRow]:
+    """The rows of the branch on screen, each with its place among its siblings."""
+    children: dict[str | None, list[str]] = {}
+    for message in chat.messages:
+        children.setdefault(message.parent, []).append(message.id)
+    rows = []
+    for message in chat.branch():
+        siblings = children.get(message.parent, [message.id])
+        rows.append(MessageRow(message, siblings.index(message.id), len(siblings)))
+    return rows
+
+
+def row_of(chat: Chat, message: Message) -> MessageRow:
+    """``message`` as a row, with its place among its siblings in ``chat``."""
+    ids = [m.id for m in chat.siblings(message.id)]
+    index = ids.index(message.id) if message.id in ids else 0
+    return MessageRow(message, index, max(1, len(ids)))
 
 
 class MessageModel(QAbstractListModel):

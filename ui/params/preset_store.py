@@ -1,0 +1,38 @@
+"""Named parameter sets: the Parameters tab's preset menu, kept in the settings."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject
+
+from ui.common.settings_service import SettingsService
+from ui.params.panel import ParamsPanel
+
+
+class PresetStore(QObject):
+    """Saves, loads and deletes the presets of ``panel`` in the settings."""
+
+    def __init__(self, prefs: SettingsService, panel: ParamsPanel) -> None:
+        super().__init__(panel)
+        self.prefs = prefs
+        self.panel = panel
+        panel.preset_save_requested.connect(self.save_preset)
+        panel.preset_load_requested.connect(self.load_preset)
+        panel.preset_delete_requested.connect(self.delete_preset)
+        panel.set_presets(sorted(prefs.settings.presets))
+
+    def save_preset(self, name: str) -> None:
+        self.prefs.set(presets={**self.prefs.settings.presets, name: self.panel.values()})
+        self.panel.set_presets(sorted(self.prefs.settings.presets))
+
+    def load_preset(self, name: str) -> None:
+        """Show the preset's values and apply them to the page on screen."""
+        values = self.prefs.settings.presets.get(name)
+        if values is not None:
+            self.panel.set_values(values)
+            self.panel.params_changed.emit(self.panel.values())
+
+    def delete_preset(self, name: str) -> None:
+        presets = dict(self.prefs.settings.presets)
+        presets.pop(name, None)
+        self.prefs.set(presets=presets)
+        self.panel.set_presets(sorted(presets))
