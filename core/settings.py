@@ -21,7 +21,10 @@ import msgspec
 from core.profiles import ANYFAST_NAME, Profile
 from core.storage.atomic import atomic_write_bytes, remove_stale_temp_files
 
-SETTINGS_VERSION = 1
+SETTINGS_VERSION = 2
+# Keys of older settings versions that nothing reads any more, dropped when such a file is
+# read (version 1 stored a toolbar layout and a stats switch that were never used).
+REMOVED_KEYS: dict[int, tuple[str, ...]] = {1: ("window_state", "show_stats")}
 RECENT_MODELS_MAX = 20
 SECRET_HEADER_NAMES = frozenset(
     {"authorization", "proxy-authorization", "api-key", "x-api-key", "cookie"}
@@ -47,12 +50,10 @@ class Settings(msgspec.Struct, kw_only=True):
     default_params: dict[str, object] = {}  # parameter values sent when a chat sets none
     presets: dict[str, dict[str, object]] = {}  # named parameter sets
     window_geometry: Base64 = ""  # QWidget.saveGeometry(), base64
-    window_state: Base64 = ""  # QMainWindow.saveState(), base64
     sidebar_width: PanelWidth = 260
     sidebar_visible: bool = True
     params_panel_width: PanelWidth = 380
     params_panel_visible: bool = True
-    show_stats: bool = True
 
     def __post_init__(self) -> None:
         self.recent_models = list(dict.fromkeys(self.recent_models))[:RECENT_MODELS_MAX]
@@ -134,6 +135,19 @@ def _valid_fields(raw: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
     return good, bad
 
 
+def migrate_settings(raw: dict[str, Any]) -> dict[str, Any]:
+    """``raw`` (a decoded settings file of any version) in the current version's keys."""
+    version = raw.get("version", 1)
+    if not isinstance(version, int) or version >= SETTINGS_VERSION:
+        return raw
+    migrated = dict(raw)
+    for old in range(version, SETTINGS_VERSION):
+        for key in REMOVED_KEYS.get(old, ()):
+            migrated.pop(key, None)
+    migrated["version"] = SETTINGS_VERSION
+    return migrated
+
+
 def load_settings(path: Path) -> tuple[Settings, str | None]:
     """Read settings; the second value is a sentence for a person when the file was bad.
 
@@ -162,7 +176,7 @@ def load_settings(path: Path) -> tuple[Settings, str | None]:
             f"Your settings file {path.name} could not be read (it is not a valid "
             f"settings file), so the default settings are in use; {_kept_as(aside)}."
         )
-    good, bad = _valid_fields(raw)
+    good, bad = _valid_fields(migrate_settings(raw))
     settings = msgspec.convert(good, Settings)
     if not bad:
         return settings, None

@@ -12,6 +12,7 @@ from core import paths
 from core.profiles import Profile
 from core.settings import (
     RECENT_MODELS_MAX,
+    SETTINGS_VERSION,
     Settings,
     load_settings,
     save_settings,
@@ -39,7 +40,7 @@ def test_missing_file_gives_defaults(path: Path) -> None:
     assert load_settings(path) == (Settings(), None)
     defaults = Settings()
     assert (defaults.theme, defaults.send_with, defaults.font_size) == ("system", "enter", 11)
-    assert defaults.active_profile == "AnyFast" and defaults.version == 1
+    assert defaults.active_profile == "AnyFast" and defaults.version == SETTINGS_VERSION == 2
 
 
 def test_round_trip(path: Path) -> None:
@@ -59,7 +60,7 @@ def test_round_trip(path: Path) -> None:
     )
     save_settings(settings, path)
     assert load_settings(path) == (settings, None)
-    assert path.read_bytes().startswith(b'{\n  "version": 1,')
+    assert path.read_bytes().startswith(b'{\n  "version": 2,')
 
 
 def test_unknown_keys_and_newer_version_are_accepted(path: Path) -> None:
@@ -70,7 +71,7 @@ def test_unknown_keys_and_newer_version_are_accepted(path: Path) -> None:
     assert set_aside(path) == []
     save_settings(settings, path)
     raw = msgspec.json.decode(path.read_bytes())
-    assert raw["version"] == 1 and "hologram_mode" not in raw
+    assert raw["version"] == SETTINGS_VERSION and "hologram_mode" not in raw
 
 
 @pytest.mark.parametrize("data", [b'{"theme": "dark"', b"\xff\x00garbage", b"[1, 2]", b'"x"'])
@@ -203,3 +204,14 @@ def test_stale_temp_file_is_removed_on_load(path: Path) -> None:
         os.utime(p, (old, old))
     load_settings(path)
     assert not stale.exists() and other.exists()
+
+
+def test_version_1_files_lose_the_keys_nothing_read(tmp_path: Path) -> None:
+    path = tmp_path / "settings.json"
+    write(path, {"version": 1, "theme": "dark", "window_state": "AAAA", "show_stats": False})
+    settings, problem = load_settings(path)
+    assert problem is None
+    assert settings.theme == "dark" and settings.version == 2
+    assert not hasattr(settings, "window_state") and not hasattr(settings, "show_stats")
+    save_settings(settings, path)
+    assert b"window_state" not in path.read_bytes() and b"show_stats" not in path.read_bytes()

@@ -180,7 +180,7 @@ class AnswerRunner(QObject):
         except asyncio.CancelledError:
             pass  # stopped: run_answer kept the partial answer and saved it
         except OSError as exc:  # the final save failed: the answer stays, the saver retries
-            self.save_failed(exc, job.owner)
+            self.save_failed(exc)
         except Exception as exc:  # a bug: this answer alone is affected
             log.exception("answer %s of %s failed", answer.id, job.owner.id)
             if answer.status == "streaming":
@@ -199,13 +199,12 @@ class AnswerRunner(QObject):
 
     # --- saving ----------------------------------------------------------------------------
 
-    def save_failed(self, exc: Exception, owner: Chat | None = None) -> None:
-        """Say that a save failed (once, however often it is retried)."""
-        what = f"“{owner.title}”" if owner is not None and owner.title else "the chat"
+    def save_failed(self, exc: Exception) -> None:
+        """Say that a save failed (one notice, however often it is retried)."""
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         self.notifier.error(
-            f"Could not save {what}: {reason}. Nothing is lost: it stays open here and "
-            "Chorus keeps trying to save it.",
+            f"Could not save to the chats folder ({self.store.folder}): {reason}. Nothing is "
+            "lost: what is open stays here and Chorus keeps trying to save it.",
             key=SAVE_NOTICE_KEY,
         )
 

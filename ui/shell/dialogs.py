@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QPoint, Signal
 from PySide6.QtWidgets import QFileDialog, QWidget
+from shiboken6 import isValid
 
 from core.chat import Chat
 from core.endpoint import EndpointUnusable
@@ -101,7 +102,7 @@ class Dialogs(QObject):
             profile.name, lambda: services.client.list_models(endpoint)
         )
         settings = services.settings
-        if picker.isVisible():
+        if isValid(picker) and picker.isVisible():  # not closed (and deleted) meanwhile
             picker.set_models(result.models, settings.favourite_models, settings.recent_models)
             if result.error:
                 picker.set_status(
