@@ -123,9 +123,6 @@ class AnswerRunner(QObject):
         task = self._tasks.get(key)
         return task is not None and not task.done()
 
-    def any_running(self, keys: Iterable[str]) -> bool:
-        return any(self.running(key) for key in keys)
-
     def stop(self, key: str) -> None:
         task = self._tasks.get(key)
         if task is not None and not task.done():

@@ -245,11 +245,6 @@ class SearchPanel(QWidget):
             self._task.cancel()
         self._task = None
 
-    def activate_current(self) -> None:
-        item = self.results.currentItem()
-        if item is not None:
-            self._on_item_activated(item, 0)
-
     # --- searching --------------------------------------------------------------------
 
     def _on_text_changed(self, _text: str) -> None:

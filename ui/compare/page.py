@@ -337,6 +337,7 @@ class ComparePage(Page):
                 column.set_params(col.params)
         if self._focused not in {col.id for col in cmp.columns}:
             self._focused = cmp.columns[0].id if cmp.columns else ""
+        self._update_regenerate()
         self.changed.emit()
 
     def _col_view(self, column_id: str, method: str, arg: object) -> None:
@@ -363,7 +364,16 @@ class ComparePage(Page):
         column = self.view.column(column_id)
         if column is not None:
             column.set_generating(generating)
+        self._update_regenerate()
         self.changed.emit()
+
+    def _update_regenerate(self) -> None:
+        """A column's Regenerate is on when it has something to answer again."""
+        cmp = self.comparison
+        for col in cmp.columns if cmp is not None else []:
+            column = self.view.column(col.id)
+            if column is not None:
+                column.header.set_can_regenerate(bool(col.leaf))
 
     def _marks(self, marks: dict[str, set[str]]) -> None:
         for column_id, names in marks.items():

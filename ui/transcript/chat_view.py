@@ -124,9 +124,6 @@ class ChatView(QWidget):
         self._apply_palette()
         self.view.viewport().update()
 
-    def text_size(self) -> int:
-        return self.renderer.font.pointSize()
-
     def set_text_size(self, points: int) -> None:
         """Show messages at ``points`` (the rest of the window keeps its size)."""
         if points == self.renderer.font.pointSize() or points <= 0:
