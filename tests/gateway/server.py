@@ -42,10 +42,15 @@ class Gateway:
         self._thread: threading.Thread | None = None
         self.requests: list[Recorded] = []
         self.errors: list[BaseException] = []  # unexpected failures inside the gateway
+        self._restore_settings()
+        self._server = _Server(self, ("127.0.0.1", port))
+
+    def _restore_settings(self) -> None:
         self.require_key: str | None = None
         self.models: list[dict[str, Any]] = [dict(m) for m in DEFAULT_MODELS]
         self.delay = 0.0  # seconds between the chunks of default (echo) answers
-        self._server = _Server(self, ("127.0.0.1", port))
+        # sample the default answers of requests that send no temperature, top_p or seed
+        self.sample_by_default = False
 
     # --- life -------------------------------------------------------------------
 
@@ -93,9 +98,7 @@ class Gateway:
             self.requests.clear()
             self._count = 0
             self.errors.clear()
-        self.require_key = None
-        self.models = [dict(m) for m in DEFAULT_MODELS]
-        self.delay = 0.0
+        self._restore_settings()
 
     # --- scripting and records --------------------------------------------------
 
@@ -170,9 +173,11 @@ class Gateway:
             return Reply.error(400, error_body(problem))
         if body.get("stream"):
             delay = reply.delay if reply.delay is not None else self.delay
-            chunks = echo_chunks(body, rec.number)
+            chunks = echo_chunks(body, rec.number, sample_by_default=self.sample_by_default)
             return Reply.stream(chunks, delay=delay, cut_after=reply.cut_after)
-        return Reply.json(echo_completion(body, rec.number))
+        return Reply.json(
+            echo_completion(body, rec.number, sample_by_default=self.sample_by_default)
+        )
 
 
 class _Server(HTTPServer):
