@@ -20,6 +20,14 @@ from typing import Any
 
 from tests.gateway.answers import echo_chunks, echo_completion, request_problem
 from tests.gateway.replies import Reply, error_body
+from tests.gateway.upstreams import (
+    BUNDLED_MODEL_IDS,
+    Refused,
+    Shape,
+    refusal,
+    shaped,
+    unknown_model,
+)
 from tests.gateway.wire import Aborted, ClientGone, Recorded, Responder
 
 CHAT_PATH = "/v1/chat/completions"
@@ -29,6 +37,8 @@ DEFAULT_MODELS = (
     {"id": "gateway-reasoner", "object": "model", "created": 1_700_000_000, "owned_by": "gateway"},
     {"id": "gpt-4o-mini", "object": "model", "created": 1_700_000_000, "owned_by": "openai"},
 )
+# Ids the suite's tests use for "some model": accepted in chat requests, not listed.
+STAND_IN_MODELS = frozenset({"m", "m1", "model-a", "model-b", "model-c", "slow", "broken"})
 
 
 class Gateway:
@@ -51,6 +61,11 @@ class Gateway:
         self.delay = 0.0  # seconds between the chunks of default (echo) answers
         # sample the default answers of requests that send no temperature, top_p or seed
         self.sample_by_default = False
+        # chat ids known besides those of ``models`` and resources/models.txt
+        self.accepted_models: set[str] = set(STAND_IN_MODELS)
+        self.accept_any_model = False  # no 404 for an unknown model
+        self.upstream_rules = True  # refuse what the model's upstream refuses (upstreams.py)
+        self.error_shape: Shape = "openai"  # the body those refusals and 404s come in
 
     # --- life -------------------------------------------------------------------
 
@@ -171,6 +186,9 @@ class Gateway:
         problem = request_problem(body)
         if problem:
             return Reply.error(400, error_body(problem))
+        refused = self._refusal(body)
+        if refused is not None:
+            return Reply.error(refused.status, shaped(refused, self.error_shape, rec.number))
         if body.get("stream"):
             delay = reply.delay if reply.delay is not None else self.delay
             chunks = echo_chunks(body, rec.number, sample_by_default=self.sample_by_default)
@@ -178,6 +196,15 @@ class Gateway:
         return Reply.json(
             echo_completion(body, rec.number, sample_by_default=self.sample_by_default)
         )
+
+    def _refusal(self, body: dict[str, Any]) -> Refused | None:
+        """The 404 for an unknown model or the upstream's 400 for ``body``, if any."""
+        model = str(body["model"])
+        listed = {str(m.get("id")) for m in self.models if isinstance(m, dict)}
+        known = listed | BUNDLED_MODEL_IDS | self.accepted_models
+        if not self.accept_any_model and model not in known:
+            return unknown_model(model)
+        return refusal(body) if self.upstream_rules else None
 
 
 class _Server(HTTPServer):
