@@ -1,4 +1,5 @@
-"""The fake gateway refuses what the upstreams behind AnyFast refuse, in their words."""
+"""The fake gateway refuses what the upstreams behind AnyFast refuse, in their words,
+and the app's per-model shaping gets past it."""
 
 from __future__ import annotations
 
@@ -7,8 +8,10 @@ from typing import Any
 import httpx
 import pytest
 
+from core.params import PARAMS
+from core.request import build_body
 from tests.gateway import Gateway, Reply, completion
-from tests.gateway.upstreams import ERROR_SHAPES, Shape
+from tests.gateway.upstreams import BUNDLED_MODEL_IDS, ERROR_SHAPES, Shape
 
 HI = [{"role": "user", "content": "hi"}]
 O_SERIES = ("o1", "o3", "o3-mini", "o4-mini")  # OpenAI ids AnyFast does not list
@@ -280,3 +283,30 @@ def test_an_unknown_model_in_the_shape_of_another_server(
     got = answer.json()
     for key, value in body.items():
         assert got[key] == value or (isinstance(value, dict) and value.items() <= got[key].items())
+
+
+# --- the app's shaping against the strict gateway --------------------------------------
+
+EVERYTHING = {
+    **{spec.name: spec.initial_value() for spec in PARAMS},
+    "stop": ["END"],
+    "stream": False,
+}
+
+
+@pytest.mark.parametrize("model", [*sorted(BUNDLED_MODEL_IDS), *O_SERIES])
+def test_bodies_the_app_builds_are_accepted(gateway: Gateway, model: str) -> None:
+    """Every field set, shaped by core.model_rules for the model: the upstream's
+    rules (tests/gateway/upstreams.py, from the upstreams' own error texts) let it in."""
+    gateway.accepted_models.update(O_SERIES)
+    body = build_body(model, HI, EVERYTHING).body
+    answer = httpx.post(f"{gateway.url}/chat/completions", json=body)
+    assert answer.status_code == 200, answer.text
+
+
+@pytest.mark.parametrize("model", ["gpt-5", "claude-opus-4-1-20250805", "o3"])
+def test_the_same_bodies_unshaped_are_refused(gateway: Gateway, model: str) -> None:
+    gateway.accepted_models.update(O_SERIES)
+    unshaped = {**build_body("gateway-model", HI, EVERYTHING).body, "model": model}
+    answer = httpx.post(f"{gateway.url}/chat/completions", json=unshaped)
+    assert answer.status_code == 400
