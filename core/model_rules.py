@@ -86,6 +86,12 @@ RULES: tuple[Rule, ...] = (
         "log probabilities.",
     ),
     Rule(
+        patterns=_OPENAI_REASONING,
+        unless=("gpt-5-chat*", "o3-mini*"),
+        drop=("stop",),
+        reason="OpenAI's GPT-5 and o-series reasoning models reject stop sequences.",
+    ),
+    Rule(
         patterns=("gpt-4*", "gpt-3*", "gpt-5-chat*"),
         drop=("reasoning_effort",),
         reason="This OpenAI model does not reason, so it takes no reasoning effort.",

@@ -24,7 +24,7 @@ def endpoint(gateway: Gateway) -> Endpoint:
 async def test_streams_the_answer_and_sends_the_body_as_is(
     chat: ChatClient, endpoint: Endpoint, gateway: Gateway
 ) -> None:
-    body = chat_body(temperature=0.3, user="u-1")
+    body = chat_body(frequency_penalty=0.3, user="u-1")
     snap = await chat.complete(endpoint, body, StreamAccumulator())
     assert [c.content for c in snap.choices] == [ECHO]
     assert snap.choices[0].finish_reason == "stop"

@@ -42,6 +42,7 @@ OPENAI_RENAME = (
     "Sent as max_completion_tokens. OpenAI's GPT-5 and o-series models take "
     "max_completion_tokens instead."
 )
+OPENAI_STOP = "Not sent. OpenAI's GPT-5 and o-series reasoning models reject stop sequences."
 CLAUDE_DROP = (
     "Not sent. Anthropic's API has no penalties, log probabilities, reasoning effort "
     "or multiple choices."
@@ -90,7 +91,6 @@ def test_gpt5_renames_max_tokens_and_drops_sampling() -> None:
         "messages": [{"role": "user", "content": "hi"}],
         "max_completion_tokens": 256,
         "seed": 7,
-        "stop": ["END"],
         "n": 2,
     }
     assert list(sent)[2] == "max_completion_tokens"  # the renamed key keeps its place
@@ -107,6 +107,7 @@ def test_gpt5_renames_max_tokens_and_drops_sampling() -> None:
                 "top_logprobs",
             )
         ),
+        Adjustment(field="stop", action="dropped", detail=OPENAI_STOP),
     ]
 
 
@@ -281,10 +282,13 @@ def test_unsupported_fields_with_reasons() -> None:
         "frequency_penalty",
         "logprobs",
         "presence_penalty",
+        "stop",
         "temperature",
         "top_logprobs",
         "top_p",
     ]
+    assert "stop" not in unsupported_fields("gpt-5-chat-latest")
+    assert "stop" not in unsupported_fields("o3-mini")
 
 
 def test_limits_and_renames_for_sliders() -> None:

@@ -15,8 +15,26 @@ anything else answers 404 with an OpenAI-shaped error. ``gateway.require_key =
 
 Without a script, chat requests get the default answer of ``answers`` (it honours
 ``stream``, ``n``, ``max_tokens``, ``stop``, ``stream_options``, ``logprobs``,
-``response_format``, ``tools``/``tool_choice`` and reasoning models);
-``gateway.delay`` puts seconds between its chunks.
+``response_format``, ``tools``/``tool_choice`` and reasoning models, and samples its
+words with the ``temperature``, ``top_p`` and ``seed`` sent; ``gateway.sample_by_default
+= True`` samples requests that send none of them too); ``gateway.delay`` puts seconds
+between its chunks.
+
+Before a default answer the gateway checks the request as the real upstreams do:
+
+- a model id it does not know answers 404 ``model_not_found``. Known: the ids of
+  ``gateway.models``, of ``resources/models.txt`` and of ``gateway.accepted_models``
+  (the suite's stand-ins such as ``"m"`` and ``"model-a"``; add more there);
+  ``gateway.accept_any_model = True`` knows every id;
+- what the model's upstream refuses answers 400 with its own error text
+  (``upstreams.REFUSALS``: max_tokens or a temperature to gpt-5, temperature and top_p
+  together to claude-opus-4-1...); ``gateway.upstream_rules = False`` turns this off;
+- ``gateway.error_shape = "vllm"`` (or ``llama_cpp``, ``one_api``, ``new_api``,
+  ``anthropic``, ``xai``; default ``openai``) sends those 404s and 400s in the body
+  another server would.
+
+Scripted replies are sent as they are, whatever the request (``Reply.echo`` is the
+default answer, checks included).
 
 Scripts: ``gateway.push(reply, ...)`` queues replies used one per request, first in
 first out (``path=MODELS_PATH`` scripts the model list instead)::
@@ -37,7 +55,7 @@ and ``finished``), ``gateway.last``, ``gateway.chat_requests()``,
 ``gateway.wait_for_requests(n)``, ``gateway.pending`` (unused replies),
 ``gateway.errors`` (failures inside the gateway; the fixture fails a test on any).
 
-Standalone: ``python -m tests.gateway --port 8080``.
+Standalone: ``python -m tests.gateway --port 8080`` (``--help`` lists the modes).
 """
 
 from tests.gateway.replies import (

@@ -1,4 +1,8 @@
-"""``python -m tests.gateway --port 8080``: run the fake gateway until Ctrl-C or SIGTERM."""
+"""``python -m tests.gateway --port 8080``: run the fake gateway until Ctrl-C or SIGTERM.
+
+Run this way it answers any model id (the benchmarks ask for made-up ones) unless
+``--strict-models``; the upstreams' refusals apply unless ``--no-upstream-rules``.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ import threading
 from types import FrameType
 
 from tests.gateway.server import Gateway
+from tests.gateway.upstreams import ERROR_SHAPES
 
 
 def _interrupt(signum: int, frame: FrameType | None) -> None:
@@ -16,16 +21,45 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m tests.gateway", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m tests.gateway",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--port", type=int, default=8080)
     parser.add_argument("--key", help="require this bearer key")
     parser.add_argument("--delay", type=float, default=0.05, help="seconds between chunks")
+    parser.add_argument(
+        "--sample",
+        action="store_true",
+        help="sample every answer, also those of requests without temperature, top_p or seed",
+    )
+    parser.add_argument(
+        "--strict-models",
+        action="store_true",
+        help="answer 404 for ids not in the model list, resources/models.txt or the stand-ins",
+    )
+    parser.add_argument(
+        "--no-upstream-rules",
+        action="store_true",
+        help="do not refuse what the models' upstreams refuse (max_tokens to gpt-5...)",
+    )
+    parser.add_argument(
+        "--error-shape",
+        choices=ERROR_SHAPES,
+        default="openai",
+        help="the body those refusals come in (default: %(default)s)",
+    )
     args = parser.parse_args()
     signal.signal(signal.SIGINT, _interrupt)
     signal.signal(signal.SIGTERM, _interrupt)
     gateway = Gateway(args.port)
     gateway.require_key = args.key
     gateway.delay = args.delay
+    gateway.sample_by_default = args.sample
+    gateway.accept_any_model = not args.strict_models
+    gateway.upstream_rules = not args.no_upstream_rules
+    gateway.error_shape = args.error_shape
     with gateway, contextlib.suppress(KeyboardInterrupt):
         print(f"Fake gateway on {gateway.url} (Ctrl-C stops it)", flush=True)
         threading.Event().wait()

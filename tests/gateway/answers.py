@@ -1,14 +1,26 @@
-"""The gateway's default answer: deterministic, derived from the request.
+"""The gateway's default answer: derived from the request, sampled when it asks for it.
 
-Choice 0 answers ``Echo: <last user message> This is a test answer.`` (choice ``i``
-says ``Echo i+1:``). The request shapes it the way a real server would:
+Choice 0 answers ``Echo: <last user message>`` (choice ``i`` says ``Echo i+1:``), and
+then either the fixed ``This is a test answer.`` or sampled words:
+
+- a request that sends none of ``temperature``, ``top_p`` and ``seed`` gets the fixed
+  text, so tests can compare whole answers (``Gateway.sample_by_default`` samples
+  these too, at temperature 1);
+- a request that sends any of them gets ``SAMPLED_WORDS`` words drawn by ``sampler``
+  with those settings: temperature 0 repeats itself, 1.5 varies from request to
+  request, and the same seed with the same settings gives the same words. Each
+  choice draws its own words.
+
+The request shapes the answer the way a real server would:
 
 - ``stream``: a role-only chunk per choice, then one chunk per word, choices
   interleaved when ``n`` > 1, then a finish chunk per choice, then ``[DONE]``;
 - ``max_tokens`` / ``max_completion_tokens``: at most that many pieces (reasoning
   included), finish reason ``length``; ``stop``: cut before the first stop string;
 - ``stream_options.include_usage``: a last chunk with empty choices and usage;
-- ``logprobs`` / ``top_logprobs``: made-up but well-formed log probabilities;
+- ``logprobs`` / ``top_logprobs``: a sampled token carries the probabilities it was
+  drawn from (see ``sampler``); the echoed and fixed words carry made-up but
+  well-formed ones (the token, then ``<token>~1``, ``<token>~2``...);
 - ``response_format`` ``json_object``/``json_schema``: the content is a JSON object;
 - ``tools`` with ``tool_choice`` ``"required"`` or a named function: a tool call whose
   arguments ``{"text": <message>}`` arrive in fragments; after a ``tool`` message the
@@ -24,6 +36,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tests.gateway.replies import CREATED, usage, words
+from tests.gateway.sampler import SAMPLED_WORDS, Sampled, Sampling, sample, sampling_of
 
 FILLER = "This is a test answer."
 
@@ -33,6 +46,7 @@ class _Choice:
     index: int
     reasoning: list[str] = field(default_factory=list)
     content: list[str] = field(default_factory=list)
+    sampled: list[Sampled | None] = field(default_factory=list)  # per content piece
     tool_name: str = ""
     tool_args: list[str] = field(default_factory=list)
     finish_reason: str = "stop"
@@ -77,7 +91,35 @@ def _tool_name(body: dict[str, Any]) -> str:
     return ""
 
 
-def _plan(body: dict[str, Any]) -> list[_Choice]:
+_Piece = tuple[str, Sampled | None]  # a piece of content, and how it was drawn
+
+
+def _cut(pieces: list[_Piece], stops: list[str]) -> list[_Piece]:
+    """``pieces`` up to the first stop string; a piece cut short is no longer sampled."""
+    text = "".join(piece for piece, _ in pieces)
+    cut = min((text.find(s) for s in stops if s and s in text), default=-1)
+    if cut < 0:
+        return pieces
+    kept: list[_Piece] = []
+    length = 0
+    for piece, drawn in pieces:
+        if length + len(piece) > cut:
+            rest = piece[: cut - length]
+            return [*kept, (rest, None)] if rest else kept
+        kept.append((piece, drawn))
+        length += len(piece)
+    return kept
+
+
+def _content(plan: _Choice, text: str, stops: list[str], drawn: list[Sampled]) -> None:
+    """The words of ``text`` and then the ``drawn`` tokens, cut at a stop string."""
+    pieces: list[_Piece] = [(word, None) for word in words(text)]
+    kept = _cut([*pieces, *((d.token, d) for d in drawn)], stops)
+    plan.content = [piece for piece, _ in kept]
+    plan.sampled = [d for _, d in kept]
+
+
+def _plan(body: dict[str, Any], sampling: Sampling | None) -> list[_Choice]:
     prompt, after_tool = _prompt(body.get("messages") or [])
     n = max(1, int(body.get("n") or 1))
     limit = body.get("max_completion_tokens") or body.get("max_tokens")
@@ -86,6 +128,7 @@ def _plan(body: dict[str, Any]) -> list[_Choice]:
     as_json = (body.get("response_format") or {}).get("type") in ("json_object", "json_schema")
     reasoning = "reason" in str(body.get("model", "")).lower()
     tool = "" if after_tool else _tool_name(body)
+    rng = (sampling or Sampling()).rng()  # one for all the choices
     plans = []
     for i in range(n):
         plan = _Choice(i)
@@ -96,36 +139,47 @@ def _plan(body: dict[str, Any]) -> list[_Choice]:
             plan.tool_name = tool
             plan.tool_args = _pieces(json.dumps({"text": prompt}), 8)
             plan.finish_reason = "tool_calls"
+        elif as_json:
+            text = json.dumps({"echo": prompt, "choice": i + 1})
+            plan.content = _pieces("".join(p for p, _ in _cut([(text, None)], stops)), 6)
+            plan.sampled = [None] * len(plan.content)
+        elif after_tool:
+            _content(plan, f"Tool said: {prompt}", stops, [])
+        elif sampling is not None:
+            echo = f"{label}: {prompt}" if prompt else f"{label}:"
+            _content(plan, echo, stops, sample(echo.split()[-1], sampling, rng, SAMPLED_WORDS))
         else:
-            if after_tool:
-                text = f"Tool said: {prompt}"
-            elif as_json:
-                text = json.dumps({"echo": prompt, "choice": i + 1})
-            else:
-                text = f"{label}: {prompt} {FILLER}" if prompt else f"{label}: {FILLER}"
-            cut = min((text.find(s) for s in stops if s and s in text), default=-1)
-            if cut >= 0:
-                text = text[:cut]
-            plan.content = _pieces(text, 6) if as_json else words(text) if text else []
+            echo = f"{label}: {prompt} {FILLER}" if prompt else f"{label}: {FILLER}"
+            _content(plan, echo, stops, [])
         if isinstance(limit, int) and plan.tokens > limit:
             plan.reasoning = plan.reasoning[:limit]
             room = max(0, limit - len(plan.reasoning))
             plan.content = plan.content[:room]
+            plan.sampled = plan.sampled[:room]
             plan.tool_args = plan.tool_args[: max(0, room - len(plan.content))]
             plan.finish_reason = "length"
         plans.append(plan)
     return plans
 
 
-def _logprobs(tokens: list[str], top: int, offset: int) -> dict[str, Any]:
+def _logprobs(
+    tokens: list[str], drawn: list[Sampled | None], top: int, offset: int
+) -> dict[str, Any]:
     entries = []
-    for k, token in enumerate(tokens):
-        lp = -round(0.05 * ((offset + k) % 9), 4)
-        alts = [{"token": token, "logprob": lp, "bytes": list(token.encode())}]
-        alts += [
-            {"token": f"{token.strip()}~{j}", "logprob": lp - j, "bytes": None}
-            for j in range(1, top)
-        ]
+    for k, (token, sampled) in enumerate(zip(tokens, drawn, strict=True)):
+        if sampled is not None:
+            lp = sampled.logprob
+            alts = [
+                {"token": t, "logprob": p, "bytes": list(t.encode())}
+                for t, p in sampled.candidates[:top]
+            ]
+        else:
+            lp = -round(0.05 * ((offset + k) % 9), 4)
+            alts = [{"token": token, "logprob": lp, "bytes": list(token.encode())}]
+            alts += [
+                {"token": f"{token.strip()}~{j}", "logprob": lp - j, "bytes": None}
+                for j in range(1, top)
+            ]
         entries.append(
             {
                 "token": token,
@@ -166,9 +220,11 @@ def request_problem(body: Any) -> str:
     return ""
 
 
-def echo_chunks(body: dict[str, Any], number: int) -> list[dict[str, Any]]:
+def echo_chunks(
+    body: dict[str, Any], number: int, *, sample_by_default: bool = False
+) -> list[dict[str, Any]]:
     """The streamed default answer to ``body``, as chunk dicts."""
-    plans = _plan(body)
+    plans = _plan(body, sampling_of(body, by_default=sample_by_default))
     want_logprobs = bool(body.get("logprobs"))
     top = int(body.get("top_logprobs") or 0)
     base = _base(body, number, "chat.completion.chunk")
@@ -200,7 +256,8 @@ def echo_chunks(body: dict[str, Any], number: int) -> list[dict[str, Any]]:
                         {"tool_calls": [{"index": 0, "function": {"arguments": pieces[k]}}]},
                     )
                 elif want_logprobs:
-                    emit(p.index, {"content": pieces[k]}, logprobs=_logprobs([pieces[k]], top, k))
+                    logprobs = _logprobs([pieces[k]], [p.sampled[k]], top, k)
+                    emit(p.index, {"content": pieces[k]}, logprobs=logprobs)
                 else:
                     emit(p.index, {"content": pieces[k]})
     for p in plans:
@@ -210,9 +267,11 @@ def echo_chunks(body: dict[str, Any], number: int) -> list[dict[str, Any]]:
     return out
 
 
-def echo_completion(body: dict[str, Any], number: int) -> dict[str, Any]:
+def echo_completion(
+    body: dict[str, Any], number: int, *, sample_by_default: bool = False
+) -> dict[str, Any]:
     """The non-streamed default answer to ``body``."""
-    plans = _plan(body)
+    plans = _plan(body, sampling_of(body, by_default=sample_by_default))
     top = int(body.get("top_logprobs") or 0)
     choices = []
     for p in plans:
@@ -224,7 +283,7 @@ def echo_completion(body: dict[str, Any], number: int) -> dict[str, Any]:
             message["tool_calls"] = [
                 {"id": f"call_{number}_{p.index}", "type": "function", "function": function}
             ]
-        logprobs = _logprobs(p.content, top, 0) if body.get("logprobs") else None
+        logprobs = _logprobs(p.content, p.sampled, top, 0) if body.get("logprobs") else None
         choices.append(
             {
                 "index": p.index,

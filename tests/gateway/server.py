@@ -1,30 +1,34 @@
 """The fake gateway's HTTP server: real sockets on 127.0.0.1, one thread per connection.
 
-HTTP/1.1 with keep-alive; streams go out with chunked transfer encoding. Waits
-(slow tokens, slow headers, hangs) watch the client's socket, so a client that goes
-away is noticed at once (``Recorded.disconnected``), and watch an abort flag, so
-``reset()`` and ``stop()`` end them.
+HTTP/1.1 with keep-alive; streams go out with chunked transfer encoding. Replies are
+written by ``wire.Responder``, whose waits notice a client that goes away
+(``Recorded.disconnected``) and end at ``reset()`` and ``stop()``.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
-import math
-import select
 import socket
 import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Mapping
-from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from socketserver import TCPServer
 from typing import Any
 
 from tests.gateway.answers import echo_chunks, echo_completion, request_problem
-from tests.gateway.replies import Pause, Reply, error_body
+from tests.gateway.replies import Reply, error_body
+from tests.gateway.upstreams import (
+    BUNDLED_MODEL_IDS,
+    Refused,
+    Shape,
+    refusal,
+    shaped,
+    unknown_model,
+)
+from tests.gateway.wire import Aborted, ClientGone, Recorded, Responder
 
 CHAT_PATH = "/v1/chat/completions"
 MODELS_PATH = "/v1/models"
@@ -33,38 +37,8 @@ DEFAULT_MODELS = (
     {"id": "gateway-reasoner", "object": "model", "created": 1_700_000_000, "owned_by": "gateway"},
     {"id": "gpt-4o-mini", "object": "model", "created": 1_700_000_000, "owned_by": "openai"},
 )
-_POLL_S = 0.02
-
-
-class ClientGone(Exception):
-    """The client closed the connection while the gateway was answering."""
-
-
-class _Aborted(Exception):
-    """``reset()`` or ``stop()`` ended a wait."""
-
-
-@dataclass
-class Recorded:
-    """One request the gateway received."""
-
-    number: int
-    method: str
-    path: str
-    headers: dict[str, str]  # names lower-cased
-    raw: bytes
-    body: Any  # the parsed JSON body, or None
-    client_port: int  # tells connections apart: equal ports mean a reused connection
-    disconnected: threading.Event = field(default_factory=threading.Event)
-    finished: threading.Event = field(default_factory=threading.Event)
-    # time.monotonic() after each stream event was written to the socket
-    sent_at: list[float] = field(default_factory=list)
-
-    @property
-    def key(self) -> str:
-        """The bearer token sent, or ""."""
-        auth = self.headers.get("authorization", "")
-        return auth[7:] if auth.lower().startswith("bearer ") else ""
+# Ids the suite's tests use for "some model": accepted in chat requests, not listed.
+STAND_IN_MODELS = frozenset({"m", "m1", "model-a", "model-b", "model-c", "slow", "broken"})
 
 
 class Gateway:
@@ -78,10 +52,20 @@ class Gateway:
         self._thread: threading.Thread | None = None
         self.requests: list[Recorded] = []
         self.errors: list[BaseException] = []  # unexpected failures inside the gateway
+        self._restore_settings()
+        self._server = _Server(self, ("127.0.0.1", port))
+
+    def _restore_settings(self) -> None:
         self.require_key: str | None = None
         self.models: list[dict[str, Any]] = [dict(m) for m in DEFAULT_MODELS]
         self.delay = 0.0  # seconds between the chunks of default (echo) answers
-        self._server = _Server(self, ("127.0.0.1", port))
+        # sample the default answers of requests that send no temperature, top_p or seed
+        self.sample_by_default = False
+        # chat ids known besides those of ``models`` and resources/models.txt
+        self.accepted_models: set[str] = set(STAND_IN_MODELS)
+        self.accept_any_model = False  # no 404 for an unknown model
+        self.upstream_rules = True  # refuse what the model's upstream refuses (upstreams.py)
+        self.error_shape: Shape = "openai"  # the body those refusals and 404s come in
 
     # --- life -------------------------------------------------------------------
 
@@ -129,9 +113,7 @@ class Gateway:
             self.requests.clear()
             self._count = 0
             self.errors.clear()
-        self.require_key = None
-        self.models = [dict(m) for m in DEFAULT_MODELS]
-        self.delay = 0.0
+        self._restore_settings()
 
     # --- scripting and records --------------------------------------------------
 
@@ -204,11 +186,25 @@ class Gateway:
         problem = request_problem(body)
         if problem:
             return Reply.error(400, error_body(problem))
+        refused = self._refusal(body)
+        if refused is not None:
+            return Reply.error(refused.status, shaped(refused, self.error_shape, rec.number))
         if body.get("stream"):
             delay = reply.delay if reply.delay is not None else self.delay
-            chunks = echo_chunks(body, rec.number)
+            chunks = echo_chunks(body, rec.number, sample_by_default=self.sample_by_default)
             return Reply.stream(chunks, delay=delay, cut_after=reply.cut_after)
-        return Reply.json(echo_completion(body, rec.number))
+        return Reply.json(
+            echo_completion(body, rec.number, sample_by_default=self.sample_by_default)
+        )
+
+    def _refusal(self, body: dict[str, Any]) -> Refused | None:
+        """The 404 for an unknown model or the upstream's 400 for ``body``, if any."""
+        model = str(body["model"])
+        listed = {str(m.get("id")) for m in self.models if isinstance(m, dict)}
+        known = listed | BUNDLED_MODEL_IDS | self.accepted_models
+        if not self.accept_any_model and model not in known:
+            return unknown_model(model)
+        return refusal(body) if self.upstream_rules else None
 
 
 class _Server(HTTPServer):
@@ -252,7 +248,7 @@ class _Server(HTTPServer):
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         exc = sys.exc_info()[1]
-        if exc is not None and not isinstance(exc, OSError | ClientGone | _Aborted):
+        if exc is not None and not isinstance(exc, OSError | ClientGone | Aborted):
             self.gateway.errors.append(exc)
 
     def close_all(self) -> None:
@@ -287,113 +283,11 @@ class _Handler(BaseHTTPRequestHandler):
         raw = self.rfile.read(length) if length else b""
         rec, abort = gateway._record(self, raw)
         try:
-            _Responder(self, rec, abort).send(gateway._reply_for(rec))
+            Responder(self, rec, abort, gateway._echo).send(gateway._reply_for(rec))
         except ClientGone:
             rec.disconnected.set()
             self.close_connection = True
-        except _Aborted:
+        except Aborted:
             self.close_connection = True
         finally:
             rec.finished.set()
-
-
-class _Responder:
-    """Writes one ``Reply`` to the handler's connection."""
-
-    def __init__(self, handler: _Handler, rec: Recorded, abort: threading.Event) -> None:
-        self.handler = handler
-        self.rec = rec
-        self.abort = abort
-
-    def send(self, reply: Reply) -> None:
-        if reply.head_delay:
-            self.pause(reply.head_delay)
-        if reply.kind == "echo":
-            reply = self.handler.server.gateway._echo(self.rec, reply)
-        if reply.kind == "hang":
-            self.pause(math.inf)
-        elif reply.kind == "drop":
-            self.handler.close_connection = True
-        elif reply.kind == "body":
-            self.start(reply, chunked=reply.chunked, length=len(reply.body))
-            if reply.chunked:
-                for at in range(0, len(reply.body), 65536):
-                    self.write_chunk(reply.body[at : at + 65536])
-                self.write(b"0\r\n\r\n")
-            else:
-                self.write(reply.body)
-        else:
-            self.stream(reply)
-
-    def stream(self, reply: Reply) -> None:
-        self.start(reply, chunked=True)
-        sent = 0
-        events = [*reply.events, *([b"data: [DONE]\n\n"] if reply.done else [])]
-        for event in events:
-            if isinstance(event, Pause):
-                self.pause(event.seconds)
-                continue
-            if reply.cut_after is not None and sent >= reply.cut_after:
-                self.handler.close_connection = True  # the chunked body is never ended
-                return
-            if sent and reply.delay:
-                self.pause(reply.delay)
-            self.write_chunk(event)
-            self.rec.sent_at.append(time.monotonic())
-            sent += 1
-        self.write(b"0\r\n\r\n")
-
-    def start(self, reply: Reply, *, chunked: bool, length: int = 0) -> None:
-        h = self.handler
-        h.send_response(reply.status)
-        headers: dict[str, str] = {"x-request-id": f"req-{self.rec.number}"}
-        if reply.content_type:
-            headers["Content-Type"] = reply.content_type
-        if chunked:
-            headers["Transfer-Encoding"] = "chunked"
-            headers["Cache-Control"] = "no-cache"
-        else:
-            headers["Content-Length"] = str(length)
-        for name, value in _merged(headers, reply.headers).items():
-            h.send_header(name, value)
-        try:
-            h.end_headers()
-        except OSError as exc:
-            raise ClientGone from exc
-
-    def write(self, data: bytes) -> None:
-        try:
-            self.handler.wfile.write(data)
-        except OSError as exc:
-            raise ClientGone from exc
-
-    def write_chunk(self, data: bytes) -> None:
-        if data:
-            self.write(b"%x\r\n%s\r\n" % (len(data), data))
-
-    def pause(self, seconds: float) -> None:
-        """Wait ``seconds``; raise when the client leaves or the gateway is reset."""
-        deadline = time.monotonic() + seconds
-        conn = self.handler.connection
-        while True:
-            if self.abort.is_set():
-                raise _Aborted
-            left = deadline - time.monotonic()
-            if left <= 0:
-                return
-            readable, _, _ = select.select([conn], [], [], min(left, _POLL_S))
-            if readable:
-                try:
-                    peeked = conn.recv(1, socket.MSG_PEEK)
-                except OSError as exc:
-                    raise ClientGone from exc
-                if not peeked:
-                    raise ClientGone
-                time.sleep(min(left, _POLL_S))
-
-
-def _merged(base: dict[str, str], extra: Mapping[str, str]) -> dict[str, str]:
-    """``base`` with ``extra`` on top, header names compared case-insensitively."""
-    out = {k: v for k, v in base.items() if k.lower() not in {e.lower() for e in extra}}
-    out.update(extra)
-    return out

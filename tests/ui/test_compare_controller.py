@@ -121,7 +121,7 @@ async def test_columns_ask_at_once_each_with_its_own_model_and_params(
     assert body_a["temperature"] == 0.5 and "top_p" not in body_a and "max_tokens" not in body_a
     assert body_b["temperature"] == 1.3 and body_b["top_p"] == 0.5
     assert body_c["temperature"] == 0.5 and body_c["max_tokens"] == 3
-    assert last(a).content == last(b).content == "Echo: hello there This is a test answer."
+    assert all(last(col).content.startswith("Echo: hello there ") for col in (a, b))
     assert last(c).stats.finish_reason == "length"
     assert all(texts[col.id][-1] == last(col).content for col in cmp.columns)
     assert {col.profile for col in rig.asked} == {"Shared"}  # the comparison's profile
