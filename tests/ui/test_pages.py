@@ -238,3 +238,31 @@ async def test_unavailable_commands_are_disabled_with_a_reason(screen: Screen) -
         action = window.menu_actions[name]
         assert not action.isEnabled(), name
         assert action.toolTip() and action.toolTip() != action.text().replace("&", ""), name
+
+
+async def test_edit_in_the_message_box_makes_a_branch_and_esc_cancels(
+    screen: Screen, qtbot: QtBot
+) -> None:
+    window = screen.window
+    thread = screen.threads()[0]
+    question = thread.branch()[0]
+    if screen.kind == "chat":
+        window.chat_page.view.edit_requested.emit(question.id)
+    else:
+        window.compare_page.view.column_edit_requested.emit(thread.id, question.id)
+    assert window.composer.text() == "first question"
+    qtbot.keyClick(window.composer.editor, Qt.Key.Key_Escape)
+    assert window.composer.text() == "" and window.page.editing is None
+    if screen.kind == "chat":
+        window.chat_page.view.edit_requested.emit(question.id)
+    else:
+        window.compare_page.view.column_edit_requested.emit(thread.id, question.id)
+    window.composer.set_text("second version")
+    window.composer.send_requested.emit("second version", [])
+    await wait_until(screen.idle)
+    edited = thread.branch()[0]
+    assert edited.content == "second version"
+    assert [m.content for m in thread.siblings(edited.id)] == ["first question", "second version"]
+    if screen.kind == "compare":  # only the edited column got a new branch
+        other = screen.threads()[1]
+        assert len(other.siblings(other.branch()[0].id)) == 1

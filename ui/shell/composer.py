@@ -101,6 +101,7 @@ class Composer(QWidget):
 
     send_requested = Signal(str, list)
     stop_requested = Signal()
+    cancel_requested = Signal()  # Esc while nothing is generating (e.g. stop editing)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -276,8 +277,8 @@ class Composer(QWidget):
             else:
                 self.editor.insertPlainText("\n")
             return True
-        if key == Qt.Key.Key_Escape and self._generating:
-            self.stop_requested.emit()
+        if key == Qt.Key.Key_Escape:
+            (self.stop_requested if self._generating else self.cancel_requested).emit()
             return True
         return event.matches(QKeySequence.StandardKey.Paste) and self.paste_images()
 

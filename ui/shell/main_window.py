@@ -159,6 +159,7 @@ class MainWindow(QMainWindow):
 
         self.composer.send_requested.connect(self.send)
         self.composer.stop_requested.connect(self.stop)
+        self.composer.cancel_requested.connect(self.cancel_edit)
         self.composer.editor.textChanged.connect(self._preview_timer.start)
         self.header.model_clicked.connect(self.choose_model)
         self.header.endpoint_clicked.connect(self.dialogs.open_endpoints)
