@@ -22,7 +22,7 @@ from pytestqt.qtbot import QtBot
 
 from core.chat import Chat, Message
 from core.profiles import ENV_PROFILE_NAME
-from tests.gateway import Gateway
+from tests.gateway import Gateway, Reply, error_body
 from tests.gateway.upstreams import Shape
 from tests.ui.app_support import running_app
 from tests.ui.async_wait import wait_until
@@ -345,3 +345,21 @@ async def test_a_refusal_of_a_field_sent_anyway_restores_the_built_in_rule(
     assert answer.status == "done"
     assert chat_screen.assembly.services.settings.learned_rules == []
     assert window.params_panel.rows["temperature"].is_struck()
+
+
+async def test_a_refusal_that_names_no_sent_field_offers_only_retry(
+    chat_screen: Screen, gateway: Gateway
+) -> None:
+    gateway.accepted_models.add(MODEL)
+    gateway.push(Reply.error(400, error_body("This model's maximum context length is 8192.")))
+    await chat_screen.send("first question")
+    (thread,) = chat_screen.threads()
+    answer = _last_answer(thread)
+    assert answer.status == "error"
+    view = chat_screen.view(thread)
+    menu = view.context_menu_for(answer.id)
+    assert not [a for a in menu.actions() if a.text().startswith("Send without")]
+    index = view.model.index(view.model.row_of(answer.id))
+    view.view.scrollTo(index)
+    assert not view.delegate.anchor_rect(view.view, index, "chorus:retry").isEmpty()
+    assert chat_screen.assembly.services.settings.learned_rules == []

@@ -11,7 +11,7 @@ the learned rules stores them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QToolButton, QVBoxLayout, QWidget
@@ -77,6 +77,7 @@ class ModelRulesBox(QWidget):
         """Show the built-in rows of ``model`` (``built_in``) and what ``where`` (the
         endpoint profile) taught for it (``learned``)."""
         for line in self.lines:
+            self._layout.removeWidget(line)
             line.deleteLater()
         self.lines = []
         allowed = {e.field for e in learned if e.kind == "allow"}
@@ -85,26 +86,18 @@ class ModelRulesBox(QWidget):
             text = "<br>".join(escape(effect) for effect in _builtin_effects(rule))
             text += f"<br><small>{escape(rule.reason)} Built into Chorus.</small>"
             fields = [f for f in _held_back(rule) if f not in allowed]
-            self._add_line(text, "Send anyway", fields=fields)
+            row = self._add_line(text)
+            if fields:
+                row.addWidget(self._send_anyway_button(fields), 0, Qt.AlignmentFlag.AlignTop)
         for entry in learned:
-            label = "Restore" if entry.kind == "allow" else "Remove"
-            self._add_line(learned_text(entry), label, clicked=self._remover(entry), tip=entry.said)
+            row = self._add_line(learned_text(entry), tip=entry.said)
+            row.addWidget(self._remove_button(entry), 0, Qt.AlignmentFlag.AlignTop)
         if not rows and not learned:
             what = f"{model} on {where}" if model else "this model"
             self._add_line(escape(f"No rules for {what}: every parameter set is sent."))
 
-    def _remover(self, entry: LearnedRule) -> Callable[[], None]:
-        return lambda: self.remove_requested.emit(entry)
-
-    def _add_line(
-        self,
-        text: str,
-        button_text: str = "",
-        *,
-        fields: Sequence[str] = (),
-        clicked: Callable[[], object] | None = None,
-        tip: str = "",
-    ) -> None:
+    def _add_line(self, text: str, *, tip: str = "") -> QHBoxLayout:
+        """A line of the section showing ``text``; its layout, for a button."""
         line = QWidget(self)
         line.setObjectName("modelRule")
         row = QHBoxLayout(line)
@@ -118,30 +111,45 @@ class ModelRulesBox(QWidget):
         if tip:
             label.setToolTip(f"The server said: {tip}")
         row.addWidget(label, 1)
-        if clicked is not None or fields:
-            button = QToolButton(line)
-            button.setObjectName("modelRuleButton")
-            button.setText(button_text)
-            if clicked is not None:
-                button.clicked.connect(lambda _checked=False: clicked())
-                button.setToolTip(
-                    "Follow the built-in rule again"
-                    if button_text == "Restore"
-                    else "Forget this rule: the field is sent as set again"
-                )
-            else:
-                menu = QMenu(button)
-                for field in fields:
-                    action = menu.addAction(f"Send {field}")
-                    action.triggered.connect(
-                        lambda _checked=False, f=field: self.allow_requested.emit(f)
-                    )
-                button.setMenu(menu)
-                button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-                button.setToolTip(
-                    "Turn this rule off for one field on this endpoint (if the endpoint "
-                    "accepts it, that is noted here)"
-                )
-            row.addWidget(button, 0, Qt.AlignmentFlag.AlignTop)
         self._layout.addWidget(line)
         self.lines.append(line)
+        return row
+
+    def _button(self, text: str, tip: str, accessible: str) -> QToolButton:
+        button = QToolButton(self)
+        button.setObjectName("modelRuleButton")
+        button.setText(text)
+        button.setToolTip(tip)
+        button.setAccessibleName(accessible)
+        return button
+
+    def _remove_button(self, entry: LearnedRule) -> QToolButton:
+        if entry.kind == "allow":
+            button = self._button(
+                "Restore",
+                "Follow the built-in rule again",
+                f"Follow the built-in rule for {entry.field} again",
+            )
+        else:
+            button = self._button(
+                "Remove",
+                "Forget this rule: the field is sent as set again",
+                f"Remove the learned rule for {entry.field}",
+            )
+        button.clicked.connect(lambda _checked=False: self.remove_requested.emit(entry))
+        return button
+
+    def _send_anyway_button(self, fields: Sequence[str]) -> QToolButton:
+        button = self._button(
+            "Send anyway",
+            "Turn this rule off for one field on this endpoint (if the endpoint accepts "
+            "it, that is noted here)",
+            "Send anyway: turn this built-in rule off for a field",
+        )
+        menu = QMenu(button)
+        for field in fields:
+            action = menu.addAction(f"Send {field}")
+            action.triggered.connect(lambda _checked=False, f=field: self.allow_requested.emit(f))
+        button.setMenu(menu)
+        button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        return button
