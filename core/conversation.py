@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
 
 from core.api.accumulator import StreamAccumulator
@@ -17,6 +17,7 @@ from core.api.client import ChatClient
 from core.api.errors import APIError, error_info
 from core.chat import INTERRUPTED, Chat, Completion, ErrorInfo, ImagePart, Message, Stats, now
 from core.endpoint import Endpoint
+from core.model_rules import Rule
 from core.params import ParamError
 from core.request import BuiltRequest, build_body, to_api_messages
 
@@ -109,11 +110,17 @@ def settle_interrupted(chat: Chat) -> int:
     return settled
 
 
-def build_request(chat: Chat, answer: Message, params: Mapping[str, object]) -> BuiltRequest:
-    """The request for ``answer``: the branch above it, the system prompt and the params."""
+def build_request(
+    chat: Chat,
+    answer: Message,
+    params: Mapping[str, object],
+    rules: Sequence[Rule] | None = None,
+) -> BuiltRequest:
+    """The request for ``answer``: the branch above it, the system prompt and the params,
+    shaped by ``rules`` (default: the built-in rules of the answer's model)."""
     history = chat.branch(answer.parent) if answer.parent is not None else []
     messages = to_api_messages(history, chat.system_prompt)
-    return build_body(answer.model, messages, params)
+    return build_body(answer.model, messages, params, rules=rules)
 
 
 def apply_completion(answer: Message, completion: Completion) -> None:
@@ -167,15 +174,18 @@ async def run_answer(
     on_progress: Callable[[Message, StreamAccumulator], None] | None = None,
     on_retry: Callable[[APIError, float], None] | None = None,
     on_error: Callable[[APIError], None] | None = None,
+    rules: Sequence[Rule] | None = None,
 ) -> Message:
     """Ask for ``answer`` and stream it in; always leaves it in a final state and saved.
+
+    The body is shaped by ``rules`` (default: the built-in rules of the answer's model).
 
     Ends "done", "error" (``answer.error`` says why; the partial text stays; ``on_error``
     gets the request's error itself) or, when the task is cancelled, "stopped" with the
     partial text (the CancelledError propagates).
     """
     try:
-        built = build_request(chat, answer, params)
+        built = build_request(chat, answer, params, rules)
     except ParamError as exc:
         answer.status = "error"
         answer.error = ErrorInfo(kind="ParamError", message=str(exc))

@@ -19,11 +19,16 @@ Actions, over top-level keys of the request body:
   before answering), ``image_output`` (can answer with images).
 
 A model id that matches no row is sent everything the person set.
+
+Every function that applies rules takes ``rules``: the rows to use instead of the
+table's matching rows (``core.learned_rules.rules_for`` adds what an endpoint taught
+and leaves out what the person turned off); without it the table alone applies.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from fnmatch import translate
 from typing import Literal
 
@@ -209,14 +214,20 @@ def _number_text(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else str(value)
 
 
-def apply_rules(model: str, body: dict[str, object]) -> tuple[dict[str, object], list[Adjustment]]:
+def _rules(model: str, rules: Sequence[Rule] | None) -> Sequence[Rule]:
+    return matching_rules(model) if rules is None else rules
+
+
+def apply_rules(
+    model: str, body: dict[str, object], *, rules: Sequence[Rule] | None = None
+) -> tuple[dict[str, object], list[Adjustment]]:
     """A copy of ``body`` changed for ``model``, and what was changed and why.
 
     Only fields present in ``body`` are touched; ``body`` itself is left as it was.
     """
     result = dict(body)
     adjustments: list[Adjustment] = []
-    for rule in matching_rules(model):
+    for rule in _rules(model, rules):
         for field in rule.drop:
             if field in result:
                 del result[field]
@@ -267,14 +278,14 @@ def model_traits(model: str) -> ModelTraits:
     )
 
 
-def unsupported_fields(model: str) -> dict[str, str]:
+def unsupported_fields(model: str, *, rules: Sequence[Rule] | None = None) -> dict[str, str]:
     """Fields ``model`` will not receive (or not always), each with the reason.
 
     A field dropped only beside another (``exclusive``) is listed with that condition.
     The first row naming a field gives its reason.
     """
     fields: dict[str, str] = {}
-    for rule in matching_rules(model):
+    for rule in _rules(model, rules):
         for field in rule.drop:
             fields.setdefault(field, rule.reason)
         for keep, drop in rule.exclusive:
@@ -282,15 +293,17 @@ def unsupported_fields(model: str) -> dict[str, str]:
     return fields
 
 
-def field_limits(model: str) -> dict[str, tuple[float, float]]:
+def field_limits(
+    model: str, *, rules: Sequence[Rule] | None = None
+) -> dict[str, tuple[float, float]]:
     """Narrower numeric ranges ``model`` takes, for sliders: field → (low, high)."""
     limits: dict[str, tuple[float, float]] = {}
-    for rule in matching_rules(model):
+    for rule in _rules(model, rules):
         for field, low, high in rule.clamp:
             limits.setdefault(field, (low, high))
     return limits
 
 
-def renamed_fields(model: str) -> dict[str, str]:
+def renamed_fields(model: str, *, rules: Sequence[Rule] | None = None) -> dict[str, str]:
     """Fields sent under another name for ``model``: old → new."""
-    return {old: new for rule in matching_rules(model) for old, new in rule.rename}
+    return {old: new for rule in _rules(model, rules) for old, new in rule.rename}

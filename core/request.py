@@ -14,7 +14,7 @@ import msgspec
 
 from core.chat import Message
 from core.endpoint import Endpoint, mask_key
-from core.model_rules import RULES, Adjustment, apply_rules
+from core.model_rules import RULES, Adjustment, Rule, apply_rules
 from core.param_validation import validate
 from core.params import PARAM_BY_NAME, PARAMS, TOOL_CHOICE_MODES, ParamSpec
 
@@ -138,6 +138,7 @@ def build_body(
     params: Mapping[str, object],
     *,
     stream: bool | None = None,
+    rules: Sequence[Rule] | None = None,
 ) -> BuiltRequest:
     """The request body for ``model``, and what the model rules changed in it.
 
@@ -147,7 +148,9 @@ def build_body(
     are not set, empty text, empty lists, and fields whose ``requires`` is off
     (``stream_options`` without streaming, ``top_logprobs`` without ``logprobs``,
     ``tool_choice`` without tools) are absent. Keys follow ``PARAMS`` order, dotted
-    names become nested objects, and the model rules are applied last.
+    names become nested objects, and the model rules are applied last: ``rules`` when
+    given (the table's rows for ``model`` with an endpoint's learned ones), else the
+    table's.
     """
     values = {
         name: validate(name, value) for name, value in params.items() if name in PARAM_BY_NAME
@@ -158,7 +161,7 @@ def build_body(
     for spec in PARAMS:
         if spec.name in values and _sendable(spec, values[spec.name], values):
             _put(body, spec.name, _api_value(spec, values[spec.name]))
-    sent, adjustments = apply_rules(model, body)
+    sent, adjustments = apply_rules(model, body, rules=rules)
     return BuiltRequest(body=sent, adjustments=adjustments)
 
 

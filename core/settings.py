@@ -18,6 +18,7 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 
+from core.learned_rules import LearnedRule
 from core.profiles import ANYFAST_NAME, Profile
 from core.storage.atomic import atomic_write_bytes, remove_stale_temp_files
 
@@ -49,6 +50,7 @@ class Settings(msgspec.Struct, kw_only=True):
     recent_models: list[str] = []  # most recent first, at most RECENT_MODELS_MAX
     default_params: dict[str, object] = {}  # parameter values sent when a chat sets none
     presets: dict[str, dict[str, object]] = {}  # named parameter sets
+    learned_rules: list[LearnedRule] = []  # per model and endpoint (core/learned_rules.py)
     window_geometry: Base64 = ""  # QWidget.saveGeometry(), base64
     sidebar_width: PanelWidth = 260
     sidebar_visible: bool = True

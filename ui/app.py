@@ -29,6 +29,7 @@ from ui.chat.page import ChatPage
 from ui.common.app_theme import apply_theme
 from ui.common.gc_guard import GarbageCollector
 from ui.common.icon import app_icon
+from ui.common.learned_rules import LearnedRules
 from ui.common.memory_trim import limit_malloc_arenas, trim_memory_after_work
 from ui.common.notifier import Notifier
 from ui.common.services import Services
@@ -113,7 +114,10 @@ def build(
         on_error=lambda exc: runners[0].save_failed(exc),
         on_recovered=lambda: runners[0].save_recovered(),
     )
-    runner = AnswerRunner(services.client, store, saver, services.endpoint_for, notifier)
+    learned = LearnedRules(prefs)
+    runner = AnswerRunner(
+        services.client, store, saver, services.endpoint_for, notifier, learned=learned
+    )
     runners.append(runner)
     controller = ChatController(runner)
     comparisons = CompareController(runner)

@@ -310,3 +310,15 @@ def test_the_same_bodies_unshaped_are_refused(gateway: Gateway, model: str) -> N
     unshaped = {**build_body("gateway-model", HI, EVERYTHING).body, "model": model}
     answer = httpx.post(f"{gateway.url}/chat/completions", json=unshaped)
     assert answer.status_code == 400
+
+
+def test_a_mapped_model_is_refused_as_its_upstream(gateway: Gateway) -> None:
+    gateway.model_mapping = {"team-reasoner": "gpt-5-mini"}
+    refused = _post(gateway, "team-reasoner", temperature=0.7)
+    assert refused.status_code == 400
+    assert "'temperature' does not support 0.7" in refused.json()["error"]["message"]
+    assert _post(gateway, "team-reasoner", temperature=1).status_code == 200
+    gateway.upstream_rules = False
+    assert _post(gateway, "team-reasoner", temperature=0.7).status_code == 200
+    gateway.reset()
+    assert _post(gateway, "team-reasoner").status_code == 404

@@ -31,7 +31,11 @@ Before a default answer the gateway checks the request as the real upstreams do:
   together to claude-opus-4-1...); ``gateway.upstream_rules = False`` turns this off;
 - ``gateway.error_shape = "vllm"`` (or ``llama_cpp``, ``one_api``, ``new_api``,
   ``anthropic``, ``xai``; default ``openai``) sends those 404s and 400s in the body
-  another server would.
+  another server would;
+- ``gateway.model_mapping = {"team-reasoner": "gpt-5-mini"}`` serves a public id from
+  another upstream model, as a one-api/new-api channel's model mapping does: the mapped
+  id is known and the upstream's refusals are those of the model it maps to (a model
+  Chorus's built-in rules cannot recognise by its name).
 
 Scripted replies are sent as they are, whatever the request (``Reply.echo`` is the
 default answer, checks included).

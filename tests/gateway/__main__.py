@@ -50,7 +50,18 @@ def main() -> None:
         default="openai",
         help="the body those refusals come in (default: %(default)s)",
     )
+    parser.add_argument(
+        "--map",
+        action="append",
+        default=[],
+        metavar="PUBLIC=UPSTREAM",
+        help="serve the id PUBLIC from the upstream model UPSTREAM (its refusals apply), "
+        "as a one-api/new-api model mapping; repeatable",
+    )
     args = parser.parse_args()
+    mapping = dict(item.split("=", 1) for item in args.map if "=" in item)
+    if len(mapping) != len(args.map):
+        parser.error("--map takes PUBLIC=UPSTREAM, e.g. --map team-reasoner=gpt-5-mini")
     signal.signal(signal.SIGINT, _interrupt)
     signal.signal(signal.SIGTERM, _interrupt)
     gateway = Gateway(args.port)
@@ -60,6 +71,7 @@ def main() -> None:
     gateway.accept_any_model = not args.strict_models
     gateway.upstream_rules = not args.no_upstream_rules
     gateway.error_shape = args.error_shape
+    gateway.model_mapping = mapping
     with gateway, contextlib.suppress(KeyboardInterrupt):
         print(f"Fake gateway on {gateway.url} (Ctrl-C stops it)", flush=True)
         threading.Event().wait()

@@ -65,6 +65,9 @@ class Gateway:
         self.accepted_models: set[str] = set(STAND_IN_MODELS)
         self.accept_any_model = False  # no 404 for an unknown model
         self.upstream_rules = True  # refuse what the model's upstream refuses (upstreams.py)
+        # public id → upstream id, as a one-api/new-api channel's model mapping: the
+        # upstream's refusals apply to the mapped id, and a mapped id is known
+        self.model_mapping: dict[str, str] = {}
         self.error_shape: Shape = "openai"  # the body those refusals and 404s come in
 
     # --- life -------------------------------------------------------------------
@@ -201,10 +204,12 @@ class Gateway:
         """The 404 for an unknown model or the upstream's 400 for ``body``, if any."""
         model = str(body["model"])
         listed = {str(m.get("id")) for m in self.models if isinstance(m, dict)}
-        known = listed | BUNDLED_MODEL_IDS | self.accepted_models
+        known = listed | BUNDLED_MODEL_IDS | self.accepted_models | set(self.model_mapping)
         if not self.accept_any_model and model not in known:
             return unknown_model(model)
-        return refusal(body) if self.upstream_rules else None
+        if not self.upstream_rules:
+            return None
+        return refusal({**body, "model": self.model_mapping.get(model, model)})
 
 
 class _Server(HTTPServer):

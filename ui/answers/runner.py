@@ -20,12 +20,16 @@ from PySide6.QtCore import QObject, Signal
 
 from core.api.accumulator import StreamAccumulator
 from core.api.client import ChatClient
+from core.api.error_body import host_of
 from core.api.errors import APIError, AuthenticationError
 from core.chat import Chat, Message
 from core.conversation import apply_completion, run_answer
 from core.endpoint import Endpoint, EndpointUnusable
+from core.model_rules import Rule
+from core.refusals import Fix
 from core.storage.chat_store import ChatStore
 from core.storage.saver import ThrottledSaver
+from ui.common.learned_rules import LearnedRules
 from ui.common.notifier import Notifier
 
 log = logging.getLogger(__name__)
@@ -75,12 +79,15 @@ class AnswerRunner(QObject):
         endpoint_for: EndpointResolver,
         notifier: Notifier,
         parent: QObject | None = None,
+        *,
+        learned: LearnedRules | None = None,
     ) -> None:
         super().__init__(parent)
         self.client = client
         self.store = store
         self.saver = saver
         self.notifier = notifier
+        self.learned = learned  # the rules endpoints taught; None: the built-in ones only
         self._endpoint_for = endpoint_for
         self._tasks: dict[str, asyncio.Task[Message]] = {}
         self._jobs: dict[str, AnswerJob] = {}
@@ -107,6 +114,20 @@ class AnswerRunner(QObject):
             return self._endpoint_for(chat)
         except EndpointUnusable:
             return None
+
+    def rules(self, profile: str, model: str) -> list[Rule] | None:
+        """The rows that shape a request to ``model`` on ``profile`` (None: the built-in
+        ones alone)."""
+        return self.learned.rules(profile, model) if self.learned is not None else None
+
+    def learn(self, endpoint: Endpoint, model: str, fix: Fix, said: str) -> None:
+        """Remember ``fix`` for ``model`` on ``endpoint`` (the server said ``said``) and
+        say what changes."""
+        if self.learned is None:
+            return
+        where = host_of(endpoint.base_url)
+        self.learned.learn(endpoint.name, model, fix, endpoint=where, said=said)
+        self.notifier.info(fix.promise(model, endpoint.name or where))
 
     def start(self, job: AnswerJob) -> bool:
         """Stream ``job``'s answer in a task of its own; False when ``job.key`` runs."""
@@ -162,6 +183,7 @@ class AnswerRunner(QObject):
                 profile = job.thread.profile or job.owner.profile
                 self.notifier.cannot_use_endpoint(profile, error.message)
 
+        profile, learned = job.endpoint.name, self.learned
         try:
             await run_answer(
                 self.client,
@@ -173,7 +195,11 @@ class AnswerRunner(QObject):
                 on_progress=progress,
                 on_retry=retrying,
                 on_error=failed,
+                rules=self.rules(profile, answer.model),
             )
+            if learned is not None and answer.status == "done":
+                where = host_of(job.endpoint.base_url)
+                learned.answered(profile, answer.model, answer.params, endpoint=where)
         except asyncio.CancelledError:
             pass  # stopped: run_answer kept the partial answer and saved it
         except OSError as exc:  # the final save failed: the answer stays, the saver retries

@@ -15,6 +15,7 @@ from PySide6.QtCore import QObject
 from core import conversation
 from core.chat import Chat, ImagePart, Message, now
 from core.endpoint import Endpoint
+from core.refusals import fix_by_id
 from ui.answers.runner import AnswerJob, AnswerRunner
 from ui.transcript.message_model import MessageRow, branch_rows, row_of
 
@@ -120,6 +121,23 @@ class ThreadController(QObject):
         self._tell_rows(thread, branch_rows(thread)[:-1])
         self._start(thread, answer, endpoint)
         return True
+
+    def _fix(self, thread: Chat, answer_id: str, fix_id: str) -> bool:
+        """Take the fix ``fix_id`` a refused answer offers: remember it for the answer's
+        model on the thread's endpoint and ask again in place."""
+        if self.thread_running(thread):
+            return False
+        answer = thread.by_id().get(answer_id)
+        if answer is None or answer.role != "assistant" or answer.status != "error":
+            return False
+        fix = fix_by_id(answer.error, answer.params, fix_id)
+        if fix is None or answer.error is None:
+            return False
+        endpoint = self._endpoint(thread)
+        if endpoint is None:
+            return False
+        self.runner.learn(endpoint, answer.model, fix, answer.error.detail)
+        return self._retry(thread, answer_id)
 
     def _edit(self, thread: Chat, message_id: str, text: str) -> bool:
         """Send a new version of a user message; the old one stays as a branch."""

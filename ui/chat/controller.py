@@ -97,6 +97,10 @@ class ChatController(ThreadController):
     def retry(self, answer_id: str) -> bool:
         return self.chat is not None and self._retry(self.chat, answer_id)
 
+    def fix(self, answer_id: str, fix_id: str) -> bool:
+        """Take a fix a refused answer offers, and ask again in place."""
+        return self.chat is not None and self._fix(self.chat, answer_id, fix_id)
+
     def edit(self, message_id: str, text: str) -> bool:
         return self.chat is not None and self._edit(self.chat, message_id, text)
 

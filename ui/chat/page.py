@@ -75,6 +75,7 @@ class ChatPage(Page):
         ctl.chat_changed.connect(self._chat_changed)
         view.regenerate_requested.connect(ctl.regenerate)
         view.retry_requested.connect(ctl.retry)
+        view.fix_requested.connect(ctl.fix)
         view.branch_requested.connect(ctl.switch_branch)
         view.choice_requested.connect(ctl.choose)
         view.edit_requested.connect(self.start_edit)
@@ -201,11 +202,14 @@ class ChatPage(Page):
             return None
         history = to_api_messages(chat.branch(), chat.system_prompt)
         history.append({"role": "user", "content": next_text or "(your next message)"})
+        runner = self.controller.runner
+        endpoint = runner.resolve_quietly(chat)
+        profile = self.services.profile(chat.profile).name
+        model = chat.model or "model"
         try:
-            built = build_body(chat.model or "model", history, chat.params)
+            built = build_body(model, history, chat.params, rules=runner.rules(profile, model))
         except ValueError as exc:
             return Preview(None, None, str(exc))
-        endpoint = self.controller.runner.resolve_quietly(chat)
         return Preview(endpoint, built)
 
     # --- commands -------------------------------------------------------------------------

@@ -43,6 +43,7 @@ class CompareColumn(QWidget):
     params_changed = Signal(str, dict)  # column id, the column's full parameters
     # from the chat view
     retry_requested = Signal(str, str)  # column id, message id
+    fix_requested = Signal(str, str, str)  # column id, message id, fix id
     message_regenerate_requested = Signal(str, str)  # column id, message id
     edit_requested = Signal(str, str)
     delete_requested = Signal(str, str)
@@ -99,6 +100,7 @@ class CompareColumn(QWidget):
     def _connect_view(self) -> None:
         view, cid = self.view, self.column_id
         view.retry_requested.connect(lambda mid: self.retry_requested.emit(cid, mid))
+        view.fix_requested.connect(lambda mid, fix: self.fix_requested.emit(cid, mid, fix))
         view.regenerate_requested.connect(
             lambda mid: self.message_regenerate_requested.emit(cid, mid)
         )

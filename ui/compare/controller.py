@@ -138,6 +138,11 @@ class CompareController(ThreadController):
         col = self._column(column_id)
         return col is not None and self._retry(col, answer_id)
 
+    def fix(self, column_id: str, answer_id: str, fix_id: str) -> bool:
+        """Take a fix a refused answer of one column offers, and ask again in place."""
+        col = self._column(column_id)
+        return col is not None and self._fix(col, answer_id, fix_id)
+
     def edit(self, column_id: str, message_id: str, text: str) -> bool:
         col = self._column(column_id)
         return col is not None and self._edit(col, message_id, text)

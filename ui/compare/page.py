@@ -98,6 +98,7 @@ class ComparePage(Page):
         view.column_regenerate_requested.connect(ctl.regenerate)
         view.column_message_regenerate_requested.connect(ctl.regenerate)
         view.column_retry_requested.connect(ctl.retry)
+        view.column_fix_requested.connect(ctl.fix)
         view.column_branch_requested.connect(ctl.switch_branch)
         view.column_choice_requested.connect(ctl.choose)
         view.column_edit_requested.connect(self._edit)
@@ -257,12 +258,16 @@ class ComparePage(Page):
             return None
         history = to_api_messages(col.branch(), col.system_prompt)
         history.append({"role": "user", "content": next_text or "(your next message)"})
+        runner = self.controller.runner
+        asked = cmp if not col.profile else col
+        endpoint = runner.resolve_quietly(asked)
+        profile = self.services.profile(asked.profile).name
+        model = col.model or "model"
         try:
-            built = build_body(col.model or "model", history, col.params)
+            built = build_body(model, history, col.params, rules=runner.rules(profile, model))
         except ValueError as exc:
             return Preview(None, None, str(exc))
-        asked = cmp if not col.profile else col
-        return Preview(self.controller.runner.resolve_quietly(asked), built)
+        return Preview(endpoint, built)
 
     def set_profile(self, profile: str) -> None:
         self.changed.emit()

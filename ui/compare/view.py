@@ -41,6 +41,7 @@ class CompareView(QWidget):
     column_stop_requested = Signal(str)
     column_regenerate_requested = Signal(str)
     column_retry_requested = Signal(str, str)  # column id, message id
+    column_fix_requested = Signal(str, str, str)  # column id, message id, fix id
     column_duplicate_requested = Signal(str)
     column_move_requested = Signal(str, int)  # column id, -1 / +1
     column_remove_requested = Signal(str)
@@ -198,6 +199,7 @@ class CompareView(QWidget):
         column.stop_requested.connect(self.column_stop_requested)
         column.regenerate_requested.connect(self.column_regenerate_requested)
         column.retry_requested.connect(self.column_retry_requested)
+        column.fix_requested.connect(self.column_fix_requested)
         column.duplicate_requested.connect(self.column_duplicate_requested)
         column.move_requested.connect(self.column_move_requested)
         column.remove_requested.connect(self.column_remove_requested)

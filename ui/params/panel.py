@@ -16,7 +16,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.model_rules import field_limits, matching_rules, renamed_fields, unsupported_fields
+from core.model_rules import (
+    Rule,
+    field_limits,
+    matching_rules,
+    renamed_fields,
+    unsupported_fields,
+)
 from core.param_validation import tool_names, validate, validate_all
 from core.params import (
     GROUPS,
@@ -27,11 +33,14 @@ from core.params import (
     default_values,
 )
 from core.request import build_body
+from ui.common.learned_rules import FIELD as LEARNED_FIELD
+from ui.common.learned_rules import LearnedRules
 from ui.params.editors.choice_editor import ChoiceEditor
 from ui.params.editors.factory import editor_for
 from ui.params.group import ParamGroup
 from ui.params.presets import ParamPresetBar
 from ui.params.row import ParamRow
+from ui.params.rules_box import ModelRulesBox
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +76,10 @@ class ParamsPanel(QWidget):
 
     ``params_changed`` carries :meth:`values` after each change a person makes, at most
     once per ``EMIT_INTERVAL_MS`` (the last value of a drag is always emitted).
+
+    Given ``learned`` (the rules endpoints taught), the markers follow them too and a
+    "Model rules" section first lists every rule for the model on the endpoint of
+    :meth:`set_model`, where learned ones are removed and built-in ones turned off.
     """
 
     params_changed = Signal(dict)
@@ -74,10 +87,15 @@ class ParamsPanel(QWidget):
     preset_load_requested = Signal(str)
     preset_delete_requested = Signal(str)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, parent: QWidget | None = None, *, learned: LearnedRules | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("paramsPanel")
         self._model = ""
+        self._profile = ""
+        self._learned = learned
+        self._rules: list[Rule] = []
         self._unsupported: dict[str, str] = {}
         self._always_dropped: set[str] = set()
         self._renamed: dict[str, str] = {}
@@ -101,6 +119,17 @@ class ParamsPanel(QWidget):
         content_layout = QVBoxLayout(content)
         content_layout.setContentsMargins(0, 0, 6, 0)
         content_layout.setSpacing(4)
+        self.rules_box: ModelRulesBox | None = None
+        if learned is not None:
+            self.rules_box = ModelRulesBox()
+            self.rules_box.remove_requested.connect(learned.remove)
+            self.rules_box.allow_requested.connect(
+                lambda field: learned.allow(self._profile, self._model, field)
+            )
+            learned.prefs.changed.connect(self._settings_changed)
+            self.rules_group = ParamGroup("Model rules")
+            self.rules_group.add_row(self.rules_box)
+            content_layout.addWidget(self.rules_group)
         for group_name in GROUPS:
             group = ParamGroup(group_name, expanded=group_name not in COLLAPSED_GROUPS)
             for spec in PARAMS:
@@ -162,14 +191,34 @@ class ParamsPanel(QWidget):
         self._last_emitted = self.values()
         self._update_derived()
 
-    def set_model(self, model: str) -> None:
-        """Marks the fields ``model`` will not receive, receives renamed or clamped."""
-        self._model = model.strip()
-        rules = matching_rules(self._model) if self._model else []
-        self._unsupported = unsupported_fields(self._model) if self._model else {}
+    def set_model(self, model: str, profile: str = "") -> None:
+        """Marks the fields ``model`` (on the endpoint profile ``profile``) will not
+        receive, receives renamed or clamped."""
+        self._model, self._profile = model.strip(), profile
+        self._apply_rules()
+
+    def _settings_changed(self, name: str) -> None:
+        if name == LEARNED_FIELD:
+            self._apply_rules()
+
+    def _apply_rules(self) -> None:
+        model, learned = self._model, self._learned
+        if not model:
+            rules: list[Rule] = []
+        elif learned is not None:
+            rules = learned.rules(self._profile, model)
+        else:
+            rules = matching_rules(model)
+        self._rules = rules
+        self._unsupported = unsupported_fields(model, rules=rules)
         self._always_dropped = {field for rule in rules for field in rule.drop}
-        self._renamed = renamed_fields(self._model) if self._model else {}
-        self._limits = field_limits(self._model) if self._model else {}
+        self._renamed = renamed_fields(model, rules=rules)
+        self._limits = field_limits(model, rules=rules)
+        if self.rules_box is not None and learned is not None:
+            built_in = matching_rules(model) if model else []
+            self.rules_box.show_rules(
+                model, self._profile, built_in, learned.for_model(self._profile, model)
+            )
         self._update_derived()
 
     def set_presets(self, names: Sequence[str]) -> None:
@@ -209,7 +258,7 @@ class ParamsPanel(QWidget):
         names = _defined_tool_names(values)
         errors = validate_all(values)
         try:
-            built = build_body(self._model, [], values)
+            built = build_body(self._model, [], values, rules=self._rules)
         except ParamError:  # not expected: every row holds a valid value
             built = None
         dropped = (

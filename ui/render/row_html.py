@@ -4,7 +4,8 @@ copy actions put on the clipboard.
 
 Links use the ``chorus:`` scheme; the view maps them to actions:
 ``chorus:think`` (toggle thinking), ``chorus:branch/-1|1``, ``chorus:choice/<i>``,
-``chorus:retry``, ``chorus:details`` (toggle error details), ``chorus:copy/<n>``.
+``chorus:retry``, ``chorus:fix/<fix id>`` (take a fix a refusal offers, see
+``core.refusals``), ``chorus:details`` (toggle error details), ``chorus:copy/<n>``.
 
 Pure functions: no Qt.
 """
@@ -14,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from core.chat import INTERRUPTED, ErrorInfo, Message, ToolCall
+from core.refusals import Fix, fixes_for
 from core.stats_text import stats_text
 from ui.render.code_box import escape_attr
 from ui.render.highlight import escape
@@ -109,13 +111,25 @@ def choices_html(message: Message, theme: str) -> str:
     )
 
 
-def error_html(error: ErrorInfo, theme: str, *, details: bool) -> str:
-    """The error box: one sentence, Retry and Details links, the details when open."""
+def error_html(error: ErrorInfo, theme: str, *, details: bool, fixes: Sequence[Fix] = ()) -> str:
+    """The error box: one sentence; the fixes a refusal offers, Retry and Details links;
+    the details when open."""
     p = palette(theme)
+    links = [
+        f'<a href="chorus:fix/{escape_attr(fix.id)}"><b>{escape(fix.label)}</b></a>'
+        for fix in fixes
+    ]
+    links += ['<a href="chorus:retry">Retry</a>', '<a href="chorus:details">Details</a>']
     body = (
         f'<span style="color:{p.error_text};"><b>{escape(error.message)}</b></span><br>'
-        f'<a href="chorus:retry">Retry</a> · <a href="chorus:details">Details</a>'
+        + " · ".join(links)
     )
+    if fixes:
+        body += (
+            f'<br><span style="color:{p.muted}; font-size: small;">A fix is remembered for '
+            "this model on this endpoint and shown in Parameters, where it can be removed."
+            "</span>"
+        )
     if details:
         lines = [f"Kind: {error.kind}"]
         if error.status is not None:
@@ -145,7 +159,8 @@ def footer_html(message: Message, theme: str, *, live: bool, details: bool) -> s
             "characters are shown here; Copy and Export give the whole text.</p>"
         )
     if message.error is not None and message.status == "error":
-        out.append(error_html(message.error, theme, details=details))
+        fixes = fixes_for(message.error, message.params)
+        out.append(error_html(message.error, theme, details=details, fixes=fixes))
     if live:
         out.append(f'<p style="color:{p.link};">● Generating…</p>')
     elif message.role == "assistant":

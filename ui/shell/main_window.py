@@ -31,6 +31,8 @@ from core.settings import SendWith
 from core.storage.format import summarize
 from ui.chats.housekeeping import ChatHousekeeping
 from ui.chats.sidebar import Sidebar
+from ui.common.learned_rules import FIELD as LEARNED_FIELD
+from ui.common.learned_rules import LearnedRules
 from ui.common.notice_bar import NoticeBar
 from ui.common.notifier import Notice, Notifier
 from ui.common.services import Services
@@ -104,7 +106,7 @@ class MainWindow(QMainWindow):
             column.addWidget(widget)
         column.setStretchFactor(self.stack, 1)
 
-        self.params_panel = ParamsPanel(self)
+        self.params_panel = ParamsPanel(self, learned=LearnedRules(services.prefs))
         self.presets = PresetStore(services.prefs, self.params_panel)
         self.preview = RequestPreview(self)
         self.sampling = SamplingView(self)
@@ -165,6 +167,9 @@ class MainWindow(QMainWindow):
         self.header.endpoint_clicked.connect(self.dialogs.open_endpoints)
         self.header.system_prompt_changed.connect(self._system_prompt_changed)
         self.params_panel.params_changed.connect(self._params_changed)
+        self.services.prefs.changed.connect(
+            lambda name: name == LEARNED_FIELD and self._preview_timer.start()
+        )
 
         bar = self.sidebar
         bar.chat_selected.connect(self.open_chat)
@@ -378,7 +383,7 @@ class MainWindow(QMainWindow):
         self.header.set_system_prompt(heading.system_prompt)
         profile = self.services.profile(heading.profile)
         self.header.set_endpoint(profile.name, describe_url(profile))
-        self.params_panel.set_model(page.params_model())
+        self.params_panel.set_model(page.params_model(), profile.name)
         if self.params_panel.values() != page.params():
             self.params_panel.set_values(page.params())
         self.composer.set_vision_supported(_vision(page.model()))

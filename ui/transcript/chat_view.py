@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.chat import ToolCall
+from core.refusals import fixes_for
 from ui.common.clipboard import set_clipboard
 from ui.render.highlight import COMMON_LANGUAGES, load_lexers
 from ui.render.idle_worker import BACKGROUND, IdleWorker
@@ -62,6 +63,7 @@ class ChatView(QWidget):
     edit_requested = Signal(str)
     delete_requested = Signal(str)
     retry_requested = Signal(str)
+    fix_requested = Signal(str, str)  # message id, the id of a fix its refusal offers
     branch_requested = Signal(str, int)  # message id, +1 / -1
     choice_requested = Signal(str, int)  # message id, choice index to show
     link_activated = Signal(str)  # an external http(s) link
@@ -326,10 +328,16 @@ class ChatView(QWidget):
                 add("Edit", lambda: self.edit_requested.emit(message_id))
             if role == "assistant":
                 add("Regenerate", lambda: self.regenerate_requested.emit(message_id))
+                message = self.model.row_at(position).message
+                for fix in fixes_for(message.error, message.params):
+                    add(fix.label, self._fix_slot(message_id, fix.id))
             add("Delete", lambda: self.delete_requested.emit(message_id))
             menu.addSeparator()
         add("Copy all", self.copy_all_requested.emit)
         return menu
+
+    def _fix_slot(self, message_id: str, fix_id: str) -> Callable[[], None]:
+        return lambda: self.fix_requested.emit(message_id, fix_id)
 
     def _on_context_menu(self, pos: QPoint) -> None:
         index = self.view.indexAt(pos)
@@ -355,6 +363,8 @@ class ChatView(QWidget):
             self.renderer.toggle_details(message_id)
         elif action == "retry":
             self.retry_requested.emit(message_id)
+        elif action == "fix" and arg:
+            self.fix_requested.emit(message_id, arg)
         elif action == "branch" and arg in ("-1", "1"):
             self.branch_requested.emit(message_id, int(arg))
         elif action == "choice" and arg.isdigit():
