@@ -37,6 +37,8 @@ from ui.compare.controller import CompareController
 from ui.compare.page import ComparePage
 from ui.shell.composer import Composer
 from ui.shell.main_window import DEFAULT_TEXT_SIZE, MainWindow
+from ui.tools.server_switch import ServerSwitch
+from ui.tools.service import ToolService
 from ui.transcript.chat_view import ChatView
 
 if TYPE_CHECKING:
@@ -56,6 +58,7 @@ class Assembly:
     comparisons: CompareController
     chat_page: ChatPage
     compare_page: ComparePage
+    tools: ToolService | None = None
 
     def finish_start(self) -> None:
         """What can wait until the window is on screen: finding the keyring (tens of
@@ -71,6 +74,8 @@ class Assembly:
 
     async def close(self) -> None:
         await self.runner.shutdown()
+        if self.tools is not None:
+            await self.tools.hub.aclose()
         self.services.prefs.flush()
         await self.services.client.aclose()
 
@@ -115,8 +120,9 @@ def build(
     )
     runner = AnswerRunner(services.client, store, saver, services.endpoint_for, notifier)
     runners.append(runner)
-    controller = ChatController(runner)
-    comparisons = CompareController(runner)
+    tools = ToolService(prefs, services.secrets)
+    controller = ChatController(runner, tools)
+    comparisons = CompareController(runner, tools)
     composer = Composer()
     window = MainWindow(services, notifier, composer, theme)
     chat_page = ChatPage(controller, services, ChatView(theme), composer, window.stack)
@@ -139,13 +145,42 @@ def build(
         notifier.warning(settings_problem)
     summaries = window.sidebar.model.summaries()  # listed by the window, in store order
     window.show_page(chat_page)
+    _add_tool_switch(window, tools, notifier)
     if summaries:
         window.open_chat(summaries[0].id)
     else:
         window.new_chat()
     return Assembly(
-        window, services, notifier, runner, controller, comparisons, chat_page, compare_page
+        window, services, notifier, runner, controller, comparisons, chat_page, compare_page, tools
     )
+
+
+def _add_tool_switch(window: MainWindow, tools: ToolService, notifier: Notifier) -> None:
+    """The header's MCP button and the MCP settings dialog (Settings menu)."""
+    switch = ServerSwitch()
+    window.header.add_button(switch)
+    window.tool_switch = switch
+
+    def refresh(*_: object) -> None:
+        if window.pages():
+            switch.set_state([s.name for s in tools.servers()], window.page.tool_holder())
+
+    def open_dialog() -> None:
+        from ui.tools.servers_dialog import McpDialog
+
+        dialog = McpDialog(tools, notifier, window)
+        dialog.finished.connect(dialog.deleteLater)
+        window.tools_dialog = dialog
+        dialog.open()
+
+    switch.changed.connect(lambda servers, allowed: window.page.set_tool_servers(servers, allowed))
+    switch.settings_requested.connect(open_dialog)
+    window.tools_requested.connect(open_dialog)
+    tools.servers_changed.connect(refresh)
+    window.stack.currentChanged.connect(refresh)
+    for page in window.pages():
+        page.changed.connect(refresh)
+    refresh()
 
 
 def _pick_usable_profile(services: Services) -> None:

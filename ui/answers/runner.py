@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import QObject, Signal
@@ -47,6 +47,9 @@ class AnswerJob:
     on_progress: Callable[[Message], None] | None = None
     on_finished: Callable[[Message], None] | None = None
     visible: Callable[[], bool] = field(default=lambda: True)  # on screen now?
+    # the parameters to send, worked out in the answer's task (MCP tools connect there);
+    # None: the thread's own
+    prepare: Callable[[], Awaitable[Mapping[str, object]]] | None = None
 
 
 class _OwnerSaver:
@@ -163,19 +166,24 @@ class AnswerRunner(QObject):
                 self.notifier.cannot_use_endpoint(profile, error.message)
 
         try:
+            params = job.thread.params if job.prepare is None else await job.prepare()
             await run_answer(
                 self.client,
                 job.endpoint,
                 job.thread,
                 answer,
-                job.thread.params,
+                params,
                 _OwnerSaver(self.saver, job.owner),
                 on_progress=progress,
                 on_retry=retrying,
                 on_error=failed,
             )
         except asyncio.CancelledError:
-            pass  # stopped: run_answer kept the partial answer and saved it
+            # stopped: run_answer kept the partial answer and saved it (or, stopped while
+            # the tools were being prepared, it had not started)
+            if answer.status == "streaming":
+                answer.status = "stopped"
+                self.saver.touch(job.owner)
         except OSError as exc:  # the final save failed: the answer stays, the saver retries
             self.save_failed(exc)
         except Exception as exc:  # a bug: this answer alone is affected
