@@ -5,6 +5,7 @@ start, and a Streamable HTTP server the suite starts on loopback."""
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
@@ -60,7 +61,7 @@ async def test_approval_run_and_second_turn(qapp, gateway, tmp_path: Path) -> No
             lambda: _roles(chat)[-1:] == ["assistant"] and len(chat.branch()) == 4, START_S
         )
         await wait_until(lambda: not window.page.is_generating())
-        user, calling, result, answer = chat.branch()
+        _user, calling, result, answer = chat.branch()
         assert result.role == "tool" and result.content == "Echoed: hello tools"
         assert result.tool_call_id == calling.tool_calls[0].id and result.model == "tools"
         assert answer.content.startswith("Tool said: Echoed: hello tools")
@@ -285,7 +286,7 @@ def _heartbeat(ticks: list[float]):  # type: ignore[no-untyped-def]
 
     def alive() -> bool:
         timer.stop()
-        gaps = [b - a for a, b in zip(ticks, ticks[1:], strict=False)]
+        gaps = [b - a for a, b in itertools.pairwise(ticks)]
         return bool(ticks) and max(gaps, default=0) < 1.0
 
     return alive
