@@ -116,10 +116,29 @@ def _tools(spec: ParamSpec, value: object) -> list[dict[str, object]]:
             raise ParamError(spec.name, f"{where}: the description must be text.")
         if not isinstance(function.get("parameters", {}), dict):
             raise ParamError(spec.name, f"{where}: the parameters must be a JSON Schema object.")
+        if "parameters" in function:
+            _check_schema(spec, where, function["parameters"], number - 1)
         if not isinstance(function.get("strict", False), bool):
             raise ParamError(spec.name, f"{where}: strict must be true or false.")
         result.append(copy.deepcopy(tool))
     return result
+
+
+def _check_schema(spec: ParamSpec, where: str, schema: dict[str, object], position: int) -> None:
+    """``schema`` must be a valid JSON Schema (against its own draft's meta-schema)."""
+    from jsonschema import SchemaError, validators
+
+    try:
+        validators.validator_for(schema).check_schema(schema)
+    except SchemaError as exc:
+        inner = tuple(exc.path)
+        at = ".".join(str(step) for step in inner)
+        raise ParamError(
+            spec.name,
+            f"{where}: the parameters are not a valid JSON Schema"
+            f"{f' at {at}' if at else ''}: {exc.message}.",
+            (position, "function", "parameters", *inner),
+        ) from None
 
 
 def validate(name: str, value: object) -> object:

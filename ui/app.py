@@ -35,6 +35,7 @@ from ui.common.services import Services
 from ui.common.settings_service import SettingsService
 from ui.compare.controller import CompareController
 from ui.compare.page import ComparePage
+from ui.params.editors.json_editor import JsonEditor
 from ui.shell.composer import Composer
 from ui.shell.main_window import DEFAULT_TEXT_SIZE, MainWindow
 from ui.tools.server_switch import ServerSwitch
@@ -157,6 +158,9 @@ def build(
 
 def _add_tool_switch(window: MainWindow, tools: ToolService, notifier: Notifier) -> None:
     """The header's MCP button and the MCP settings dialog (Settings menu)."""
+    editor = window.params_panel.rows["tools"].editor
+    if isinstance(editor, JsonEditor):
+        editor.set_library(tools)
     switch = ServerSwitch()
     window.header.add_button(switch)
     window.tool_switch = switch

@@ -103,3 +103,29 @@ async def test_add_and_test_a_server_in_the_dialog(qapp, gateway, tmp_path: Path
         (server,) = assembly.services.settings.mcp_servers
         assert server.env == {} and server.secret_env == ["API_KEY"]
         dialog.close()
+
+
+async def test_schema_checked_as_typed_and_the_tool_library(qapp, gateway, tmp_path: Path) -> None:
+    env = {"CHORUS_DATA_DIR": str(tmp_path), "OPENAI_BASE_URL": gateway.url}
+    async with running_app(env) as assembly:
+        window = assembly.window
+        row = window.params_panel.rows["tools"]
+        editor = row.editor
+        text = (
+            '[\n  {\n    "type": "function",\n    "function": {\n      "name": "lookup",\n'
+            '      "parameters": {\n        "type": "object",\n        "properties": {\n'
+            '          "q": {"type": "strin"}\n        }\n      }\n    }\n  }\n]'
+        )
+        editor.text_edit.setPlainText(text)
+        error = editor.error()
+        assert "not a valid JSON Schema at properties.q.type" in error
+        assert "(line 9, column 25)" in error and editor.error_at == (9, 25)
+        assert editor.text_edit.extraSelections()  # the line is marked
+        editor.text_edit.setPlainText(text.replace("strin", "string"))
+        assert editor.error() == "" and not editor.text_edit.extraSelections()
+        assert editor.library_button.isVisibleTo(window)
+        assert editor.save_to_library() == ["lookup"]
+        assert "lookup" in assembly.services.settings.tool_library
+        editor.text_edit.setPlainText("[]")
+        editor.add_from_library("lookup")
+        assert [t["function"]["name"] for t in editor.value()] == ["lookup"]

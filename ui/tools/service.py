@@ -109,6 +109,20 @@ class ToolService(QObject):
         key = tool_key(offered.tool.server, offered.tool.name)
         return decide(key, self.settings.tool_policies, owner.tool_allowed)
 
+    # --- the tool library (ui.params.editors.json_editor.ToolLibrary) -----------------
+
+    def saved(self) -> dict[str, dict[str, object]]:
+        return dict(self.settings.tool_library)
+
+    def put(self, name: str, tool: dict[str, object]) -> None:
+        if self.prefs is not None:
+            self.prefs.set(tool_library={**self.settings.tool_library, name: dict(tool)})
+
+    def remove(self, name: str) -> None:
+        library = {k: v for k, v in self.settings.tool_library.items() if k != name}
+        if self.prefs is not None:
+            self.prefs.set(tool_library=library)
+
     @property
     def round_limit(self) -> int:
         return self.settings.tool_round_limit if self.prefs is not None else DEFAULT_ROUND_LIMIT
