@@ -123,7 +123,7 @@ async def test_schema_checked_as_typed_and_the_tool_library(qapp, gateway, tmp_p
         assert editor.text_edit.extraSelections()  # the line is marked
         editor.text_edit.setPlainText(text.replace("strin", "string"))
         assert editor.error() == "" and not editor.text_edit.extraSelections()
-        assert editor.library_button.isVisibleTo(window)
+        assert not editor.library_button.isHidden()
         assert editor.save_to_library() == ["lookup"]
         assert "lookup" in assembly.services.settings.tool_library
         editor.text_edit.setPlainText("[]")
