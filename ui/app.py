@@ -74,6 +74,8 @@ class Assembly:
         self.services.prefs.flush()
 
     async def close(self) -> None:
+        await self.controller.rounds.shutdown()
+        await self.comparisons.rounds.shutdown()
         await self.runner.shutdown()
         if self.tools is not None:
             await self.tools.hub.aclose()

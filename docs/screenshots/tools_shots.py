@@ -1,14 +1,19 @@
 """The README's MCP screenshots: the app against the suite's fake gateway with the weather
 server of this folder. ``approval``: the prompt before the tool runs; ``done``: the round
-trip finished. Run it under Xvfb: /work/shared/tools/xvfb-shot.sh -d 14 .venv/bin/python
-docs/screenshots/tools_shots.py approval docs/screenshots/mcp-approval.png
+trip finished; ``settings``: Settings › MCP servers and tools after an import.
+
+Run it in a real X11 window and take the screenshot some seconds later, e.g. with the
+``xvfb-shot.sh`` helper: ``xvfb-shot.sh -d 14 .venv/bin/python
+docs/screenshots/tools_shots.py approval docs/screenshots/mcp-approval.png``.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import qasync
@@ -21,7 +26,8 @@ from core.tools.mcp_config import McpServer  # noqa: E402
 from tests.gateway import Gateway, Reply  # noqa: E402
 from tests.gateway.replies import chunk  # noqa: E402
 from tests.ui.app_support import memory_secrets  # noqa: E402
-from ui.app import build  # noqa: E402
+from ui.app import Assembly, build  # noqa: E402
+from ui.tools.servers_dialog import McpDialog  # noqa: E402
 
 ANSWER = "It is **14 °C** in Paris with light rain and a wind of 18 km/h: take an umbrella."
 
@@ -40,6 +46,13 @@ def calling() -> Reply:
         ],
         delay=0.05,
     )
+
+
+async def until(predicate: Callable[[], bool]) -> None:
+    while True:
+        if predicate():
+            return
+        await asyncio.sleep(0.05)
 
 
 async def main(mode: str) -> None:
@@ -62,6 +75,9 @@ async def main(mode: str) -> None:
     window.show()
     assembly.finish_start()
     window.set_model("gpt-4o")
+    if mode == "settings":
+        await settings(assembly)
+        return
     server = McpServer(
         name="weather",
         command=sys.executable,
@@ -71,13 +87,39 @@ async def main(mode: str) -> None:
     window.page.set_tool_servers(["weather"], [])
     window.composer.send_requested.emit("What's the weather in Paris right now?", [])
     panel = assembly.chat_page.tool_panel
-    while not (panel.cards() and panel.cards()[0].view.state == "ask"):
-        await asyncio.sleep(0.05)
+    await until(lambda: bool(panel.cards()) and panel.cards()[0].view.state == "ask")
     if mode == "done":
         panel.cards()[0].run_once.click()
         chat = assembly.controller.chat
-        while chat is None or len(chat.branch()) < 4 or window.page.is_generating():
-            await asyncio.sleep(0.05)
+        await until(
+            lambda: chat is not None and len(chat.branch()) >= 4 and not window.page.is_generating()
+        )
+    await asyncio.sleep(600)
+
+
+async def settings(assembly: Assembly) -> None:
+    """The dialog after pasting an ``mcpServers`` JSON and testing the server."""
+    window = assembly.window
+    window.menu_actions["mcp"].trigger()
+    dialog = window.tools_dialog
+    assert isinstance(dialog, McpDialog)
+    script = str(ROOT / "docs/screenshots/weather_server.py")
+    pasted = json.dumps(
+        {
+            "mcpServers": {
+                "weather": {
+                    "command": sys.executable,
+                    "args": [script],
+                    "env": {"WEATHER_API_KEY": "wk-123"},
+                },
+            }
+        },
+        indent=2,
+    )
+    dialog.import_text.setPlainText(pasted)
+    dialog.import_json(pasted)
+    dialog.tabs.setCurrentIndex(0)
+    dialog.test_current()
     await asyncio.sleep(600)
 
 

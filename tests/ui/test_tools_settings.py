@@ -54,11 +54,15 @@ async def test_import_mcp_servers_json(qapp, gateway, tmp_path: Path) -> None:
         assert "ghp_secret123" not in saved and "sk-remote-456" not in saved
         assert '"GITHUB_PERSONAL_ACCESS_TOKEN"' in saved  # the name is kept, not the value
         assert dialog.list.count() == 2
-        # the form shows the secret value from the keyring, marked secret
+        # the form shows the secret value from the keyring as dots, and keeps it
         dialog.list.setCurrentRow(0)
         table = dialog.form.env.table
         rows = {table.item(r, 0).text(): table.item(r, 1).text() for r in range(table.rowCount())}
-        assert rows["GITHUB_PERSONAL_ACCESS_TOKEN"] == "ghp_secret123"
+        assert rows == {"LOG_LEVEL": "info", "GITHUB_PERSONAL_ACCESS_TOKEN": "••••••••"}
+        assert dialog.form.env.values()[0]["GITHUB_PERSONAL_ACCESS_TOKEN"] == "ghp_secret123"
+        assert dialog.save_current()
+        kept = decode_secrets(secrets.get(secret_entry("github")))
+        assert kept.env == {"GITHUB_PERSONAL_ACCESS_TOKEN": "ghp_secret123"}
 
         # the header's MCP button lists them and switches one on for the chat on screen
         switch = window.tool_switch

@@ -346,6 +346,14 @@ class ToolRounds:
             task.cancel()
         return bool(tasks)
 
+    async def shutdown(self) -> None:
+        """Stop every running tool and wait until each has ended (the app is closing)."""
+        tasks = [t for rnd in self._rounds.values() for t in rnd.tasks.values() if not t.done()]
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)
+
     def forget(self, thread_id: str) -> None:
         """The thread is gone (a column removed): stop its tools and drop its state."""
         self.stop(thread_id)

@@ -33,9 +33,13 @@ from core.tools.mcp_config import (
     split_secrets,
 )
 
+MASK = "••••••••"
+_SECRET_ROLE = Qt.ItemDataRole.UserRole + 1
+
 
 class ValuesTable(QWidget):
-    """Name, value and a secret check box per row, with Add and Remove."""
+    """Name, value and a secret check box per row, with Add and Remove. A secret value
+    read from the keyring shows as dots; typing over it replaces it."""
 
     def __init__(self, what: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -67,7 +71,11 @@ class ValuesTable(QWidget):
         self.table.blockSignals(True)
         self.table.insertRow(row)
         self.table.setItem(row, 0, QTableWidgetItem(name))
-        self.table.setItem(row, 1, QTableWidgetItem(value))
+        value_item = QTableWidgetItem(MASK if secret and value else value)
+        if secret and value:
+            value_item.setData(_SECRET_ROLE, value)
+            value_item.setToolTip("Kept in the system keyring; type to replace it")
+        self.table.setItem(row, 1, value_item)
         box = QTableWidgetItem()
         box.setFlags(Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEnabled)
         box.setCheckState(Qt.CheckState.Checked if secret else Qt.CheckState.Unchecked)
@@ -105,7 +113,9 @@ class ValuesTable(QWidget):
             name = name_item.text().strip() if name_item is not None else ""
             if not name:
                 continue
-            out[name] = value_item.text() if value_item is not None else ""
+            value = value_item.text() if value_item is not None else ""
+            kept = value_item.data(_SECRET_ROLE) if value_item is not None else None
+            out[name] = kept if value == MASK and isinstance(kept, str) else value
             if box is not None and box.checkState() == Qt.CheckState.Checked:
                 secret.append(name)
         return out, secret

@@ -219,7 +219,8 @@ class McpDialog(QDialog):
             self._say(exc.message, error=True)
             self.output.setPlainText(exc.detail)
             return
-        self._say(f"“{name}” is connected and offers {len(tools)} tools.")
+        count = "1 tool" if len(tools) == 1 else f"{len(tools)} tools"
+        self._say(f"“{name}” is connected and offers {count}.")
         lines = [f"{tool.name}: {tool.description}".rstrip(": ") for tool in tools]
         self.output.setPlainText("\n".join(lines))
 
