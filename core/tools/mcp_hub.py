@@ -30,7 +30,7 @@ from core.tools.mcp_result import ToolOutcome, outcome_of
 log = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT_S = 60.0
-CONNECT_TIMEOUT_S = 30.0
+CONNECT_TIMEOUT_S = 30.0  # at least this long to start (npx and uvx may download first)
 STDERR_TAIL = 4000  # characters of a server's stderr shown under Details
 
 
@@ -313,7 +313,7 @@ class McpHub:
             connection = _Connection(server, secrets)
             self._connections[name] = connection
             try:
-                await connection.open(CONNECT_TIMEOUT_S)
+                await connection.open(max(CONNECT_TIMEOUT_S, self.timeout_for(name)))
             except McpProblem as exc:
                 self.last_stderr[name] = exc.detail
                 self._connections.pop(name, None)

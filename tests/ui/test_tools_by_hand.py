@@ -159,3 +159,21 @@ async def test_round_limit_is_said_and_can_be_passed(qapp, gateway, tmp_path: Pa
         panel.unlock.click()
         assert not panel.unlock.isVisible()
         assert len(panel.cards()) == 2
+
+
+async def test_deleting_a_result_opens_the_call_again(qapp, gateway, tmp_path: Path) -> None:
+    async with running_app(_env(tmp_path, gateway)) as assembly:
+        window = assembly.window
+        window.set_model("gpt-4o")
+        window.page.set_params({"stream": True, "tools": TOOLS})
+        gateway.push(two_calls())
+        window.composer.send_requested.emit("two", [])
+        card = await first_card(assembly, "input")
+        card.result.setPlainText("sunny")
+        card.send.click()
+        chat = shown_chat(assembly)
+        result = chat.branch()[-1]
+        panel = assembly.chat_page.tool_panel
+        assert [c.call_id for c in panel.cards()] == ["call_b"]
+        assembly.chat_page.delete_message(result.id)
+        assert [c.call_id for c in panel.cards()] == ["call_a", "call_b"]

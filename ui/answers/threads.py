@@ -233,6 +233,7 @@ class ThreadController(QObject):
         thread.switch_to(ids[(ids.index(message_id) + step) % len(ids)])
         self._touch(thread)
         self._tell_rows(thread, branch_rows(thread))
+        self._round_changed(thread)
 
     def _choose(self, thread: Chat, answer_id: str, index: int) -> None:
         answer = thread.by_id().get(answer_id)
@@ -251,6 +252,7 @@ class ThreadController(QObject):
             self._touch(thread)
             self._tell_rows(thread, branch_rows(thread))
             self._tell_changed(self._owner(thread))
+            self._round_changed(thread)
         return removed
 
     def _restore(self, thread: Chat, messages: list[Message], leaf: str | None) -> None:
@@ -263,3 +265,4 @@ class ThreadController(QObject):
         self._touch(thread)
         self._tell_rows(thread, branch_rows(thread))
         self._tell_changed(self._owner(thread))
+        self._round_changed(thread)

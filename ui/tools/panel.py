@@ -76,18 +76,21 @@ class ToolCallsPanel(QFrame):
         self.round = view
         wanted = {item.call.id: item for item in view.calls}
         for call_id in [c for c in self._cards if c not in wanted]:
-            card = self._cards.pop(call_id)
-            self._list_layout.removeWidget(card)
-            card.hide()
-            card.deleteLater()
+            gone = self._cards.pop(call_id)
+            self._list_layout.removeWidget(gone)
+            gone.hide()
+            gone.deleteLater()
+        ordered: dict[str, CallCard] = {}
         for position, (call_id, item) in enumerate(wanted.items()):
-            known = self._cards.get(call_id)
-            if known is None:
-                made = self._make(item)
-                self._cards[call_id] = made
-                self._list_layout.insertWidget(position, made)
+            card = self._cards.get(call_id)
+            if card is None:
+                card = self._make(item)
             else:
-                known.set_view(item)
+                card.set_view(item)
+                self._list_layout.removeWidget(card)
+            self._list_layout.insertWidget(position, card)
+            ordered[call_id] = card
+        self._cards = ordered
         count = len(view.calls)
         if view.limit:
             self.heading.setText(
