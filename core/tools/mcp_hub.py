@@ -18,7 +18,6 @@ import asyncio
 import contextlib
 import logging
 import os
-import tempfile
 from collections.abc import Callable, Sequence
 from typing import IO, Any
 
@@ -144,6 +143,8 @@ class _Connection:
     async def _transport(self, stack: contextlib.AsyncExitStack) -> Any:
         server, secrets = self.server, self.secrets
         if server.transport == "stdio":
+            import tempfile
+
             from mcp import StdioServerParameters
             from mcp.client.stdio import stdio_client
 
