@@ -24,7 +24,7 @@ from core.tools.mcp_config import (
     encode_secrets,
     secret_entry,
 )
-from core.tools.mcp_hub import McpHub, McpProblem
+from core.tools.mcp_hub import McpHub, McpProblem, McpTool
 from core.tools.offer import Offered, offer
 from core.tools.rounds import DEFAULT_ROUND_LIMIT
 from ui.common.settings_service import SettingsService
@@ -77,8 +77,6 @@ class ToolService(QObject):
                 if self.secrets is None:
                     raise SecretStoreError("There is no keyring to keep the server's secrets in.")
                 self.secrets.set(secret_entry(server.name), encode_secrets(secrets))
-            elif self.secrets is not None and (server.secret_env or server.secret_headers):
-                pass  # secret names kept, values unchanged in the keyring
         for old in self.servers():
             if old.name not in kept and self.secrets is not None:
                 try:
@@ -134,24 +132,25 @@ class ToolService(QObject):
         names = {s.name for s in self.servers()}
         return [name for name in owner.tool_servers if name in names]
 
-    def _offer(self, owner: Chat, thread: Chat, tools: Sequence[object]) -> list[Offered]:
+    def _offer(self, thread: Chat, tools: Sequence[McpTool]) -> list[Offered]:
+        """``tools`` under names that the thread's own tools do not use."""
         own = thread.params.get("tools")
         taken = tool_names(own) if isinstance(own, list) else []
-        return offer([t for t in tools if not isinstance(t, str)], taken)  # type: ignore[misc]
+        return offer(tools, taken)
 
     def known_offered(self, owner: Chat, thread: Chat) -> list[Offered]:
         """What ``thread`` offers from the tools its servers listed so far (no waiting)."""
         tools = [t for name in self.enabled(owner) for t in self.hub.known_tools(name)]
-        return self._offer(owner, thread, tools)
+        return self._offer(thread, tools)
 
     async def offered(self, owner: Chat, thread: Chat) -> tuple[list[Offered], list[McpProblem]]:
         """Connect the servers of ``owner`` (those not connected yet) and what ``thread``
         offers from their tools; a server that cannot be used is a problem, not an end."""
-        tools: list[object] = []
+        tools: list[McpTool] = []
         problems: list[McpProblem] = []
         for name in self.enabled(owner):
             try:
                 tools.extend(await self.hub.connect(name))
             except McpProblem as exc:
                 problems.append(exc)
-        return self._offer(owner, thread, tools), problems
+        return self._offer(thread, tools), problems
