@@ -290,3 +290,53 @@ def _heartbeat(ticks: list[float]):  # type: ignore[no-untyped-def]
         return bool(ticks) and max(gaps, default=0) < 1.0
 
     return alive
+
+
+async def test_a_comparison_asks_per_column_and_allowing_runs_both(
+    qapp, gateway, tmp_path: Path
+) -> None:
+    async with running_app(_env(tmp_path, gateway)) as assembly:
+        window = assembly.window
+        window.set_model("gpt-4o")
+        window.menu_actions["compare"].trigger()
+        page = assembly.compare_page
+        use_servers(assembly, stdio_server())
+        cmp = page.comparison
+        assert cmp is not None and cmp.tool_servers == ["tools"]
+        await _ask(assembly, "both columns")
+        columns = [page.view.column(col.id) for col in cmp.columns]
+        await wait_until(
+            lambda: all(c is not None and c.tool_panel.cards() for c in columns), START_S
+        )
+        first = columns[0]
+        assert first is not None
+        await wait_until(lambda: first.tool_panel.cards()[0].view.state == "ask", START_S)
+        first.tool_panel.cards()[0].allow_chat.click()
+        await wait_until(
+            lambda: all(len(col.branch()) == 4 for col in cmp.columns) and not page.is_generating(),
+            START_S,
+        )
+        assert cmp.tool_allowed == ["tools/slow_echo"]
+        assert all(col.branch()[2].content == "Echoed: both columns" for col in cmp.columns)
+
+
+async def test_a_reopened_chat_can_still_run_its_call(qapp, gateway, tmp_path: Path) -> None:
+    env = _env(tmp_path, gateway)
+    async with running_app(env) as assembly:
+        assembly.window.set_model("gpt-4o")
+        use_servers(assembly, stdio_server())
+        await _ask(assembly, "later")
+        await first_card(assembly, "ask")
+        chat_id = shown_chat(assembly).id
+        await assembly.runner.flush()
+    async with running_app(env) as assembly:
+        assembly.window.open_chat(chat_id)
+        card = await first_card(assembly)
+        assert card.view.state == "input"  # nothing runs by itself after a restart
+        await wait_until(lambda: card.run_again.isVisible(), START_S)  # once its server is known
+        card.run_again.click()
+        chat = shown_chat(assembly)
+        await wait_until(
+            lambda: len(chat.branch()) == 4 and not assembly.window.page.is_generating(), START_S
+        )
+        assert chat.branch()[2].content == "Echoed: later"

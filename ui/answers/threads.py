@@ -16,8 +16,9 @@ from core import conversation
 from core.chat import Chat, ImagePart, Message, now
 from core.endpoint import Endpoint
 from core.tools.rounds import ensure_call_ids
+from ui.answers.round_view import RoundView
 from ui.answers.runner import AnswerJob, AnswerRunner
-from ui.answers.tool_rounds import RoundView, ToolRounds
+from ui.answers.tool_rounds import ToolRounds
 from ui.tools.service import ToolService
 from ui.transcript.message_model import MessageRow, branch_rows, row_of
 

@@ -16,13 +16,12 @@ import json
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Literal
 
 from core.chat import Chat, ErrorInfo, ImagePart, Message, ToolCall
 from core.model_rules import model_traits
 from core.tools.approval import tool_key
 from core.tools.mcp_hub import McpProblem
-from core.tools.offer import Offered, api_tools
+from core.tools.offer import Offered
 from core.tools.rounds import (
     DECLINED,
     add_result,
@@ -30,33 +29,11 @@ from core.tools.rounds import (
     pending_calls,
     rounds_in_a_row,
 )
+from ui.answers.round_view import CallState, CallView, RoundView, Scope, with_tools
 from ui.common.notifier import Notifier
 from ui.tools.service import ToolService
 
 log = logging.getLogger(__name__)
-
-CallState = Literal["input", "ask", "running"]
-Scope = Literal["once", "chat", "always"]
-
-
-@dataclass(frozen=True, slots=True)
-class CallView:
-    """One call as the tool panel shows it."""
-
-    call: ToolCall
-    server: str = ""  # the MCP server that runs it; "" when a person answers it
-    tool: str = ""  # the tool's name on that server
-    state: CallState = "input"
-    problem: ErrorInfo | None = None  # why the last run did not give a result
-
-
-@dataclass(frozen=True, slots=True)
-class RoundView:
-    """The open round of one thread; no calls: nothing to answer."""
-
-    thread_id: str
-    calls: tuple[CallView, ...] = ()
-    limit: int = 0  # the round limit, when it was reached and this round waits
 
 
 @dataclass
@@ -68,6 +45,7 @@ class _Round:
     tried: set[str] = field(default_factory=set)  # calls run (or declined) automatically
     problems: dict[str, ErrorInfo] = field(default_factory=dict)
     unlocked: bool = False  # the person chose to go on past the round limit
+    connecting: asyncio.Task[None] | None = None  # servers connecting to learn their tools
 
 
 class ToolRounds:
@@ -126,6 +104,8 @@ class ToolRounds:
         if not calls or answering or answer is None:
             return RoundView(thread.id)
         rnd = self._round(thread, answer)
+        if any(call.name not in rnd.offered for call in calls):
+            self._learn_tools(thread, rnd)
         limit = self.tools.round_limit
         reached = rounds_in_a_row(thread) > limit and not rnd.unlocked
         views = []
@@ -157,6 +137,26 @@ class ToolRounds:
             self._rounds[thread.id] = rnd
         return rnd
 
+    def _learn_tools(self, thread: Chat, rnd: _Round) -> None:
+        """A round from before this session (a chat reopened): connect its servers once,
+        so calls of their tools can be run, not only answered by hand."""
+        owner = self._owner_of(thread)
+        missing = [n for n in self.tools.enabled(owner) if not self.tools.hub.connected(n)]
+        if not missing or rnd.connecting is not None:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return
+
+        async def connect() -> None:
+            offered, _ = await self.tools.offered(owner, thread)
+            rnd.offered.update({o.function: o for o in offered})
+            self._offered[thread.id] = offered
+            self._on_change(thread)
+
+        rnd.connecting = loop.create_task(connect(), name=f"tools-of:{thread.id}")
+
     # --- opening a round -------------------------------------------------------------
 
     def open(self, thread: Chat) -> None:
@@ -187,6 +187,23 @@ class ToolRounds:
             else:
                 rnd.asking.add(call.id)
         self._on_change(thread)
+
+    def reconsider(self, thread: Chat) -> None:
+        """Calls waiting for approval whose tool was allowed (or refused) meanwhile go on."""
+        answer = calling_answer(thread)
+        rnd = self._rounds.get(thread.id)
+        if answer is None or rnd is None or rnd.answer_id != answer.id:
+            return
+        owner = self._owner_of(thread)
+        for call in pending_calls(thread):
+            item = rnd.offered.get(call.name)
+            if call.id not in rnd.asking or item is None:
+                continue
+            decision = self.tools.decide(owner, item)
+            if decision == "run":
+                self.run(thread, call.id)
+            elif decision == "deny":
+                self.give(thread, call.id, DECLINED, source=item.tool.server)
 
     def unlock(self, thread: Chat) -> None:
         """Go on past the round limit for this round."""
@@ -321,6 +338,8 @@ class ToolRounds:
         elif scope == "always":
             self.tools.set_policy(key, "always")
         self.run(thread, call_id)
+        if scope != "once":
+            self.reconsider(thread)
 
     def deny(self, thread: Chat, call_id: str, *, never: bool = False) -> None:
         """The person declined the call (and, with ``never``, every later call of it)."""
@@ -330,6 +349,8 @@ class ToolRounds:
         if never:
             self.tools.set_policy(tool_key(item.tool.server, item.tool.name), "never")
         self.give(thread, call_id, DECLINED, source=item.tool.server)
+        if never:
+            self.reconsider(thread)
 
     def _offered_for(self, thread: Chat, call_id: str) -> Offered | None:
         found = self._call(thread, call_id)
@@ -349,6 +370,11 @@ class ToolRounds:
     async def shutdown(self) -> None:
         """Stop every running tool and wait until each has ended (the app is closing)."""
         tasks = [t for rnd in self._rounds.values() for t in rnd.tasks.values() if not t.done()]
+        tasks += [
+            rnd.connecting
+            for rnd in self._rounds.values()
+            if rnd.connecting is not None and not rnd.connecting.done()
+        ]
         for task in tasks:
             task.cancel()
         if tasks:
@@ -359,16 +385,6 @@ class ToolRounds:
         self.stop(thread_id)
         self._rounds.pop(thread_id, None)
         self._offered.pop(thread_id, None)
-
-
-def with_tools(params: Mapping[str, object], offered: list[Offered]) -> Mapping[str, object]:
-    """``params`` with the ``tools`` of ``offered`` after the chat's own."""
-    if not offered:
-        return params
-    merged = dict(params)
-    own = params.get("tools")
-    merged["tools"] = [*(own if isinstance(own, list) else []), *api_tools(offered)]
-    return merged
 
 
 def _takes_images(model: str) -> bool:

@@ -12,9 +12,9 @@ from PySide6.QtCore import QObject, Signal
 
 from core import conversation
 from core.chat import Chat, ImagePart, Message
+from ui.answers.round_view import RoundView, Scope
 from ui.answers.runner import AnswerRunner
 from ui.answers.threads import ThreadController
-from ui.answers.tool_rounds import RoundView, Scope
 from ui.tools.service import ToolService
 from ui.transcript.message_model import MessageRow, branch_rows
 

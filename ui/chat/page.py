@@ -13,7 +13,7 @@ from core.params import default_values
 from core.request import build_body, to_api_messages
 from core.storage.chat_store import ChatFileError
 from core.tools.rounds import calling_answer
-from ui.answers.tool_rounds import with_tools
+from ui.answers.round_view import with_tools
 from ui.chat.controller import ChatController
 from ui.common.clipboard import set_clipboard
 from ui.common.services import Services

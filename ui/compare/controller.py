@@ -17,9 +17,9 @@ from core import compare, conversation
 from core.chat import Chat, ImagePart, Message
 from core.compare import ComparisonError
 from core.endpoint import Endpoint
+from ui.answers.round_view import RoundView, Scope
 from ui.answers.runner import AnswerRunner
 from ui.answers.threads import ThreadController
-from ui.answers.tool_rounds import RoundView, Scope
 from ui.tools.service import ToolService
 from ui.transcript.message_model import MessageRow, branch_rows
 
@@ -197,11 +197,19 @@ class CompareController(ThreadController):
         if col is not None:
             self.rounds.approve(col, call_id, scope)
             self._touch(col)
+            if scope != "once":  # the other columns may wait for the same tool
+                for other in self.comparison.columns if self.comparison is not None else []:
+                    if other is not col:
+                        self.rounds.reconsider(other)
 
     def deny(self, column_id: str, call_id: str, never: bool = False) -> None:
         col = self._column(column_id)
         if col is not None:
             self.rounds.deny(col, call_id, never=never)
+            if never:
+                for other in self.comparison.columns if self.comparison is not None else []:
+                    if other is not col:
+                        self.rounds.reconsider(other)
 
     def unlock_round(self, column_id: str) -> None:
         col = self._column(column_id)

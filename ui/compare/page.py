@@ -18,7 +18,7 @@ from core.request import build_body, to_api_messages
 from core.storage.chat_store import ChatFileError
 from core.sweep import SweepCell, SweepError, label, plan
 from core.tools.rounds import calling_answer
-from ui.answers.tool_rounds import RoundView, with_tools
+from ui.answers.round_view import RoundView, with_tools
 from ui.common.clipboard import set_clipboard
 from ui.common.services import Services
 from ui.compare.column import CompareColumn

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.chat import ImagePart
-from ui.answers.tool_rounds import CallView
+from ui.answers.round_view import CallView
 from ui.render.highlight import escape
 from ui.render.markdown import pretty_json
 

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.answers.tool_rounds import CallView, RoundView
+from ui.answers.round_view import CallView, RoundView
 from ui.tools.card import CallCard
 
 MAX_HEIGHT = 420
