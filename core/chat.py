@@ -175,6 +175,10 @@ class Chat(msgspec.Struct, kw_only=True, omit_defaults=True):
     kind: ChatKind = "chat"
     columns: list[Chat] = []
     overridden: list[str] = []
+    # MCP servers switched on for this chat or comparison, and the tools ("server/tool")
+    # the person allowed to run here without asking.
+    tool_servers: list[str] = []
+    tool_allowed: list[str] = []
 
     # --- the tree -----------------------------------------------------------------
 

@@ -201,7 +201,8 @@ def regenerate_column(cmp: Chat, column_id: str) -> tuple[Chat, Message]:
 
 
 def continue_with(cmp: Chat, column_id: str) -> Chat:
-    """A normal chat (new id) with the column's model, parameters and messages.
+    """A normal chat (new id) with the column's model, parameters and messages, and the
+    comparison's MCP servers and the tools allowed in it.
 
     An answer still arriving is copied as it stands, marked stopped.
     """
@@ -217,6 +218,8 @@ def continue_with(cmp: Chat, column_id: str) -> Chat:
         params=dict(col.params),
         messages=col.messages,
         leaf=col.leaf,
+        tool_servers=list(cmp.tool_servers),
+        tool_allowed=list(cmp.tool_allowed),
     )
 
 

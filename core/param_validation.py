@@ -8,6 +8,7 @@ fields and their limits are the declarations of ``core.params.PARAMS``.
 from __future__ import annotations
 
 import copy
+import functools
 import json
 import math
 from collections.abc import Mapping
@@ -116,10 +117,41 @@ def _tools(spec: ParamSpec, value: object) -> list[dict[str, object]]:
             raise ParamError(spec.name, f"{where}: the description must be text.")
         if not isinstance(function.get("parameters", {}), dict):
             raise ParamError(spec.name, f"{where}: the parameters must be a JSON Schema object.")
+        if "parameters" in function:
+            _check_schema(spec, where, function["parameters"], number - 1)
         if not isinstance(function.get("strict", False), bool):
             raise ParamError(spec.name, f"{where}: strict must be true or false.")
         result.append(copy.deepcopy(tool))
     return result
+
+
+@functools.lru_cache(maxsize=256)
+def _schema_fault(text: str) -> tuple[str, tuple[str | int, ...]] | None:
+    """What is wrong with the JSON Schema ``text`` (its message and path), or None; kept,
+    as the same tools are checked for every request and preview."""
+    from jsonschema import SchemaError, validators
+
+    schema = json.loads(text)
+    try:
+        validators.validator_for(schema).check_schema(schema)
+    except SchemaError as exc:
+        return exc.message, tuple(exc.path)
+    return None
+
+
+def _check_schema(spec: ParamSpec, where: str, schema: dict[str, object], position: int) -> None:
+    """``schema`` must be a valid JSON Schema (against its own draft's meta-schema)."""
+    fault = _schema_fault(json.dumps(schema, sort_keys=True))
+    if fault is None:
+        return
+    message, inner = fault
+    at = ".".join(str(step) for step in inner)
+    raise ParamError(
+        spec.name,
+        f"{where}: the parameters are not a valid JSON Schema{f' at {at}' if at else ''}: "
+        f"{message}.",
+        (position, "function", "parameters", *inner),
+    )
 
 
 def validate(name: str, value: object) -> object:

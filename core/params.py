@@ -29,11 +29,13 @@ TOOL_CHOICE_MODES = ("none", "auto", "required")
 
 
 class ParamError(ValueError):
-    """A value a field does not accept; ``str()`` is a sentence for a person."""
+    """A value a field does not accept; ``str()`` is a sentence for a person. ``path``:
+    where in a JSON value the problem is (keys and indexes), when it is inside one."""
 
-    def __init__(self, field: str, message: str) -> None:
+    def __init__(self, field: str, message: str, path: tuple[str | int, ...] = ()) -> None:
         super().__init__(message)
         self.field = field
+        self.path = path
 
 
 class ParamSpec(msgspec.Struct, frozen=True, kw_only=True):

@@ -12,14 +12,16 @@ from collections.abc import Mapping, Sequence
 
 import msgspec
 
-from core.chat import Message
+from core.chat import ImagePart, Message, ToolCall
 from core.endpoint import Endpoint, mask_key
 from core.model_rules import RULES, Adjustment, Rule, apply_rules
 from core.param_validation import validate
 from core.params import PARAM_BY_NAME, PARAMS, TOOL_CHOICE_MODES, ParamSpec
+from core.tools.rounds import NOT_RUN
 
 PREVIEW_DATA_URL_MIN = 64  # base64 payloads longer than this are shortened in previews
 _SECRET_HEADER_WORDS = ("auth", "key", "token", "secret", "cookie")
+TOOL_IMAGES_TEXT = "The images the tool calls above returned:"
 
 
 class BuiltRequest(msgspec.Struct, kw_only=True):
@@ -89,16 +91,45 @@ def to_api_messages(
     images their content is a plain string. Assistant messages carry their tool calls,
     with ``content`` null when they have none. Skipped: assistant messages that failed,
     are still streaming, or hold nothing; user messages with neither text nor images.
-    Reasoning text is never sent back.
+    Reasoning text is never sent back. An answer's tool calls are followed by their
+    results; a call left without one gets :data:`core.tools.rounds.NOT_RUN`, and images
+    that results returned follow the round as a user message.
     """
     out: list[dict[str, object]] = []
     if system_prompt.strip():
         out.append({"role": "system", "content": system_prompt})
+    open_calls: list[ToolCall] = []  # calls of the last answer not answered yet
+    images: list[ImagePart] = []  # images the results of the round returned
     for message in messages:
+        if message.role == "tool":
+            open_calls = [c for c in open_calls if c.id != message.tool_call_id]
+            images.extend(message.images)
+            out.append(_api_message(message) or {})
+            continue
+        _close_round(out, open_calls, images)
+        open_calls, images = [], []
         api = _api_message(message)
         if api is not None:
             out.append(api)
+            if message.role == "assistant":
+                open_calls = list(message.tool_calls)
+    _close_round(out, open_calls, images)
     return out
+
+
+def _close_round(
+    out: list[dict[str, object]], open_calls: Sequence[ToolCall], images: Sequence[ImagePart]
+) -> None:
+    """End a round of tool results: a result for every call left unanswered (a request
+    with a call and no result is refused), then the images the tools returned, as a user
+    message (a ``tool`` message carries text only)."""
+    for call in open_calls:
+        out.append({"role": "tool", "tool_call_id": call.id, "content": NOT_RUN})
+    if images:
+        parts: list[dict[str, object]] = [{"type": "text", "text": TOOL_IMAGES_TEXT}]
+        for image in images:
+            parts.append({"type": "image_url", "image_url": {"url": image.url}})
+        out.append({"role": "user", "content": parts})
 
 
 # --- body -------------------------------------------------------------------------

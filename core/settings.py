@@ -21,6 +21,8 @@ import msgspec
 from core.learned_rules import LearnedRule
 from core.profiles import ANYFAST_NAME, Profile
 from core.storage.atomic import atomic_write_bytes, remove_stale_temp_files
+from core.tools.approval import Policy
+from core.tools.mcp_config import McpServer
 
 SETTINGS_VERSION = 2
 # Keys of older settings versions that nothing reads any more, dropped when such a file is
@@ -36,6 +38,8 @@ SendWith = Literal["enter", "ctrl_enter"]
 FontSize = Annotated[int, msgspec.Meta(ge=8, le=32)]
 PanelWidth = Annotated[int, msgspec.Meta(ge=0, le=4000)]
 Base64 = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9+/]*={0,2}$")]
+RoundLimit = Annotated[int, msgspec.Meta(ge=1, le=100)]
+ToolTimeout = Annotated[float, msgspec.Meta(ge=1, le=3600)]
 
 
 class Settings(msgspec.Struct, kw_only=True):
@@ -56,6 +60,14 @@ class Settings(msgspec.Struct, kw_only=True):
     sidebar_visible: bool = True
     params_panel_width: PanelWidth = 380
     params_panel_visible: bool = True
+    # Tools (docs/FORMAT.md): MCP servers (their secrets are in the keyring), remembered
+    # approvals by "server/tool", answers in a row that may call tools, how long a tool
+    # may run, and saved tool definitions by name.
+    mcp_servers: list[McpServer] = []
+    tool_policies: dict[str, Policy] = {}
+    tool_round_limit: RoundLimit = 10
+    tool_timeout_s: ToolTimeout = 60.0
+    tool_library: dict[str, dict[str, object]] = {}
 
     def __post_init__(self) -> None:
         self.recent_models = list(dict.fromkeys(self.recent_models))[:RECENT_MODELS_MAX]

@@ -36,8 +36,11 @@ from ui.common.services import Services
 from ui.common.settings_service import SettingsService
 from ui.compare.controller import CompareController
 from ui.compare.page import ComparePage
+from ui.params.editors.json_editor import JsonEditor
 from ui.shell.composer import Composer
 from ui.shell.main_window import DEFAULT_TEXT_SIZE, MainWindow
+from ui.tools.server_switch import ServerSwitch
+from ui.tools.service import ToolService
 from ui.transcript.chat_view import ChatView
 
 if TYPE_CHECKING:
@@ -57,6 +60,7 @@ class Assembly:
     comparisons: CompareController
     chat_page: ChatPage
     compare_page: ComparePage
+    tools: ToolService | None = None
 
     def finish_start(self) -> None:
         """What can wait until the window is on screen: finding the keyring (tens of
@@ -71,7 +75,11 @@ class Assembly:
         self.services.prefs.flush()
 
     async def close(self) -> None:
+        await self.controller.rounds.shutdown()
+        await self.comparisons.rounds.shutdown()
         await self.runner.shutdown()
+        if self.tools is not None:
+            await self.tools.hub.aclose()
         self.services.prefs.flush()
         await self.services.client.aclose()
 
@@ -119,8 +127,9 @@ def build(
         services.client, store, saver, services.endpoint_for, notifier, learned=learned
     )
     runners.append(runner)
-    controller = ChatController(runner)
-    comparisons = CompareController(runner)
+    tools = ToolService(prefs, services.secrets)
+    controller = ChatController(runner, tools)
+    comparisons = CompareController(runner, tools)
     composer = Composer()
     window = MainWindow(services, notifier, composer, theme)
     chat_page = ChatPage(controller, services, ChatView(theme), composer, window.stack)
@@ -143,13 +152,45 @@ def build(
         notifier.warning(settings_problem)
     summaries = window.sidebar.model.summaries()  # listed by the window, in store order
     window.show_page(chat_page)
+    _add_tool_switch(window, tools, notifier)
     if summaries:
         window.open_chat(summaries[0].id)
     else:
         window.new_chat()
     return Assembly(
-        window, services, notifier, runner, controller, comparisons, chat_page, compare_page
+        window, services, notifier, runner, controller, comparisons, chat_page, compare_page, tools
     )
+
+
+def _add_tool_switch(window: MainWindow, tools: ToolService, notifier: Notifier) -> None:
+    """The header's MCP button and the MCP settings dialog (Settings menu)."""
+    editor = window.params_panel.rows["tools"].editor
+    if isinstance(editor, JsonEditor):
+        editor.set_library(tools)
+    switch = ServerSwitch()
+    window.header.add_button(switch)
+    window.tool_switch = switch
+
+    def refresh(*_: object) -> None:
+        if window.pages():
+            switch.set_state([s.name for s in tools.servers()], window.page.tool_holder())
+
+    def open_dialog() -> None:
+        from ui.tools.servers_dialog import McpDialog
+
+        dialog = McpDialog(tools, notifier, window)
+        dialog.finished.connect(dialog.deleteLater)
+        window.tools_dialog = dialog
+        dialog.open()
+
+    switch.changed.connect(lambda servers, allowed: window.page.set_tool_servers(servers, allowed))
+    switch.settings_requested.connect(open_dialog)
+    window.tools_requested.connect(open_dialog)
+    tools.servers_changed.connect(refresh)
+    window.stack.currentChanged.connect(refresh)
+    for page in window.pages():
+        page.changed.connect(refresh)
+    refresh()
 
 
 def _pick_usable_profile(services: Services) -> None:

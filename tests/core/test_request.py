@@ -22,6 +22,7 @@ from core.request import (
     shorten_data_url,
     to_api_messages,
 )
+from core.tools.rounds import NOT_RUN
 from tests.core.request_support import HI, LOCAL, sent
 
 MODELS = Path(__file__).resolve().parents[2].joinpath("resources", "models.txt").read_text()
@@ -94,6 +95,8 @@ def test_tool_round_trip_messages() -> None:
             ],
         },
         {"role": "tool", "tool_call_id": "call_1", "content": '{"temp": 21}'},
+        # a call left without a result gets one: a request with an open call is refused
+        {"role": "tool", "tool_call_id": "call_2", "content": NOT_RUN},
         {"role": "assistant", "content": "It is 21 °C."},
     ]
 

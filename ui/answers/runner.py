@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import QObject, Signal
@@ -51,6 +51,9 @@ class AnswerJob:
     on_progress: Callable[[Message], None] | None = None
     on_finished: Callable[[Message], None] | None = None
     visible: Callable[[], bool] = field(default=lambda: True)  # on screen now?
+    # the parameters to send, worked out in the answer's task (MCP tools connect there);
+    # None: the thread's own
+    prepare: Callable[[], Awaitable[Mapping[str, object]]] | None = None
 
 
 class _OwnerSaver:
@@ -185,12 +188,13 @@ class AnswerRunner(QObject):
 
         profile, learned = job.endpoint.name, self.learned
         try:
+            params = job.thread.params if job.prepare is None else await job.prepare()
             await run_answer(
                 self.client,
                 job.endpoint,
                 job.thread,
                 answer,
-                job.thread.params,
+                params,
                 _OwnerSaver(self.saver, job.owner),
                 on_progress=progress,
                 on_retry=retrying,
@@ -201,7 +205,11 @@ class AnswerRunner(QObject):
                 where = host_of(job.endpoint.base_url)
                 learned.answered(profile, answer.model, answer.params, endpoint=where)
         except asyncio.CancelledError:
-            pass  # stopped: run_answer kept the partial answer and saved it
+            # stopped: run_answer kept the partial answer and saved it (or, stopped while
+            # the tools were being prepared, it had not started)
+            if answer.status == "streaming":
+                answer.status = "stopped"
+                self.saver.touch(job.owner)
         except OSError as exc:  # the final save failed: the answer stays, the saver retries
             self.save_failed(exc)
         except Exception as exc:  # a bug: this answer alone is affected

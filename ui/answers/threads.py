@@ -16,14 +16,29 @@ from core import conversation
 from core.chat import Chat, ImagePart, Message, now
 from core.endpoint import Endpoint
 from core.refusals import fix_by_id
+from core.tools.rounds import ensure_call_ids
+from ui.answers.round_view import RoundView
 from ui.answers.runner import AnswerJob, AnswerRunner
+from ui.answers.tool_rounds import ToolRounds
+from ui.tools.service import ToolService
 from ui.transcript.message_model import MessageRow, branch_rows, row_of
 
 
 class ThreadController(QObject):
-    def __init__(self, runner: AnswerRunner, parent: QObject | None = None) -> None:
+    def __init__(
+        self, runner: AnswerRunner, tools: ToolService | None = None, parent: QObject | None = None
+    ) -> None:
         super().__init__(parent)
         self.runner = runner
+        self.tools = tools if tools is not None else ToolService(parent=self)
+        self.rounds = ToolRounds(
+            self.tools,
+            runner.notifier,
+            self._owner,
+            self._round_result,
+            self._round_complete,
+            self._round_changed,
+        )
 
     # --- what subclasses say ----------------------------------------------------------
 
@@ -46,11 +61,13 @@ class ThreadController(QObject):
     def _tell_stream_finished(self, thread: Chat, row: MessageRow) -> None: ...
     def _tell_generating(self, thread: Chat, generating: bool) -> None: ...
     def _tell_changed(self, owner: Chat) -> None: ...
+    def _tell_tools(self, thread: Chat, view: RoundView) -> None: ...
 
     # --- state ----------------------------------------------------------------------------
 
     def thread_running(self, thread: Chat) -> bool:
-        return self.runner.running(thread.id)
+        """An answer streams in ``thread`` or one of its tools runs."""
+        return self.runner.running(thread.id) or self.rounds.running(thread.id)
 
     def _endpoint(self, thread: Chat, said: set[tuple[str, str]] | None = None) -> Endpoint | None:
         """The thread's endpoint (its own profile, else its owner's); a problem in
@@ -171,6 +188,7 @@ class ThreadController(QObject):
                 on_progress=lambda message: self._progress(thread, message),
                 on_finished=lambda message: self._finished(thread, owner, message),
                 visible=lambda: self._on_screen(thread),
+                prepare=lambda: self.rounds.params_for(thread),
             )
         )
         self._tell_generating(thread, True)
@@ -181,10 +199,47 @@ class ThreadController(QObject):
             self._tell_stream_text(thread, message)
 
     def _finished(self, thread: Chat, owner: Chat, answer: Message) -> None:
+        if answer.status == "done" and answer.tool_calls:
+            ensure_call_ids(answer)
         if self._on_screen(thread):
             self._tell_stream_finished(thread, row_of(thread, answer))
             self._tell_generating(thread, False)
         self._tell_changed(owner)
+        if answer.status == "done" and answer.tool_calls:
+            self.rounds.open(thread)
+        self._round_changed(thread)
+
+    # --- tool rounds --------------------------------------------------------------------
+
+    def _round_view(self, thread: Chat) -> RoundView:
+        return self.rounds.view(thread, self.runner.running(thread.id))
+
+    def _round_changed(self, thread: Chat) -> None:
+        if self._on_screen(thread):
+            self._tell_tools(thread, self._round_view(thread))
+            self._tell_generating(thread, self.thread_running(thread))
+
+    def _round_result(self, thread: Chat, message: Message) -> None:
+        self._touch(thread)
+        if self._on_screen(thread):
+            self._tell_appended(thread, row_of(thread, message))
+        self._tell_changed(self._owner(thread))
+
+    def _round_complete(self, thread: Chat) -> None:
+        """Every call has its result: the model goes on from there."""
+        endpoint = self._endpoint(thread)
+        if endpoint is None:
+            return
+        answer = conversation.start_answer(thread, thread.model, thread.params)
+        self._start(thread, answer, endpoint)
+
+    def _give_result(self, thread: Chat, call_id: str, text: str, images: list[ImagePart]) -> bool:
+        if self.runner.running(thread.id):
+            return False
+        return self.rounds.give(thread, call_id, text, images=images)
+
+    def _stop_tools(self, thread_id: str) -> None:
+        self.rounds.stop(thread_id)
 
     # --- the tree ---------------------------------------------------------------------------
 
@@ -197,6 +252,7 @@ class ThreadController(QObject):
         thread.switch_to(ids[(ids.index(message_id) + step) % len(ids)])
         self._touch(thread)
         self._tell_rows(thread, branch_rows(thread))
+        self._round_changed(thread)
 
     def _choose(self, thread: Chat, answer_id: str, index: int) -> None:
         answer = thread.by_id().get(answer_id)
@@ -215,6 +271,7 @@ class ThreadController(QObject):
             self._touch(thread)
             self._tell_rows(thread, branch_rows(thread))
             self._tell_changed(self._owner(thread))
+            self._round_changed(thread)
         return removed
 
     def _restore(self, thread: Chat, messages: list[Message], leaf: str | None) -> None:
@@ -227,3 +284,4 @@ class ThreadController(QObject):
         self._touch(thread)
         self._tell_rows(thread, branch_rows(thread))
         self._tell_changed(self._owner(thread))
+        self._round_changed(thread)

@@ -12,8 +12,10 @@ from PySide6.QtCore import QObject, Signal
 
 from core import conversation
 from core.chat import Chat, ImagePart, Message
+from ui.answers.round_view import RoundView, Scope
 from ui.answers.runner import AnswerRunner
 from ui.answers.threads import ThreadController
+from ui.tools.service import ToolService
 from ui.transcript.message_model import MessageRow, branch_rows
 
 
@@ -26,9 +28,12 @@ class ChatController(ThreadController):
     stream_finished = Signal(object)  # MessageRow
     generating_changed = Signal(bool)  # for the chat on screen
     chat_changed = Signal(object)  # Chat: title, model, params or messages changed
+    tools_changed = Signal(object)  # RoundView: the tool calls waiting in the chat on screen
 
-    def __init__(self, runner: AnswerRunner, parent: QObject | None = None) -> None:
-        super().__init__(runner, parent)
+    def __init__(
+        self, runner: AnswerRunner, tools: ToolService | None = None, parent: QObject | None = None
+    ) -> None:
+        super().__init__(runner, tools, parent)
         self.chat: Chat | None = None  # the chat on screen
 
     # --- which chat --------------------------------------------------------------
@@ -51,10 +56,12 @@ class ChatController(ThreadController):
         self.chat = chat
         self.rows_reset.emit(branch_rows(chat))
         self.generating_changed.emit(self.is_generating())
+        self.tools_changed.emit(self._round_view(chat))
 
     def is_generating(self, chat_id: str | None = None) -> bool:
+        """An answer streams (or a tool runs) in ``chat_id`` (default: the chat on screen)."""
         key = chat_id if chat_id is not None else (self.chat.id if self.chat else "")
-        return self.runner.running(key)
+        return self.runner.running(key) or self.rounds.running(key)
 
     # --- chat settings -------------------------------------------------------------
 
@@ -77,6 +84,13 @@ class ChatController(ThreadController):
         if self.chat is not None and self.chat.profile != profile:
             self.chat.profile = profile
             self._changed(self.chat)
+
+    def set_tool_servers(self, servers: list[str], allowed: list[str]) -> None:
+        chat = self.chat
+        if chat is not None and (chat.tool_servers, chat.tool_allowed) != (servers, allowed):
+            chat.tool_servers, chat.tool_allowed = list(servers), list(allowed)
+            self._changed(chat)
+            self.tools_changed.emit(self._round_view(chat))
 
     def _changed(self, chat: Chat) -> None:
         """Save a chat that has messages (an empty new chat is not worth a file)."""
@@ -107,6 +121,33 @@ class ChatController(ThreadController):
     def stop(self) -> None:
         if self.chat is not None:
             self.runner.stop(self.chat.id)
+            self._stop_tools(self.chat.id)
+
+    # --- tool calls ----------------------------------------------------------------
+
+    def give_result(self, call_id: str, text: str, images: list[ImagePart] | None = None) -> bool:
+        """A person's result for a tool call of the chat on screen."""
+        return self.chat is not None and self._give_result(self.chat, call_id, text, images or [])
+
+    def run_call(self, call_id: str) -> None:
+        if self.chat is not None:
+            self.rounds.run(self.chat, call_id)
+
+    def approve(self, call_id: str, scope: Scope) -> None:
+        if self.chat is not None:
+            self.rounds.approve(self.chat, call_id, scope)
+            self._touch(self.chat)
+
+    def deny(self, call_id: str, never: bool = False) -> None:
+        if self.chat is not None:
+            self.rounds.deny(self.chat, call_id, never=never)
+
+    def unlock_round(self) -> None:
+        if self.chat is not None:
+            self.rounds.unlock(self.chat)
+
+    def tool_view(self) -> RoundView:
+        return self._round_view(self.chat) if self.chat is not None else RoundView("")
 
     async def stop_and_wait(self, chat_id: str) -> None:
         """Stop the answer streaming in ``chat_id`` (if any) and wait until it is saved."""
@@ -173,3 +214,7 @@ class ChatController(ThreadController):
 
     def _tell_changed(self, owner: Chat) -> None:
         self.chat_changed.emit(owner)
+
+    def _tell_tools(self, thread: Chat, view: RoundView) -> None:
+        if self.chat is thread:
+            self.tools_changed.emit(view)

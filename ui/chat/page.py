@@ -12,11 +12,14 @@ from core.model_rules import model_traits
 from core.params import default_values
 from core.request import build_body, to_api_messages
 from core.storage.chat_store import ChatFileError
+from core.tools.rounds import calling_answer
+from ui.answers.round_view import with_tools
 from ui.chat.controller import ChatController
 from ui.common.clipboard import set_clipboard
 from ui.common.services import Services
 from ui.shell.composer import Composer
 from ui.shell.page import Command, Heading, Page, Preview
+from ui.tools.panel import ToolCallsPanel
 from ui.transcript.chat_view import ChatView
 from ui.transcript.message_model import MessageRow
 
@@ -57,6 +60,8 @@ class ChatPage(Page):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(view, 1)
+        self.tool_panel = ToolCallsPanel(self._widget)
+        layout.addWidget(self.tool_panel)
         self.edit_label = QLabel(self._widget)
         self.edit_label.setObjectName("editingLabel")
         self.edit_label.hide()
@@ -82,6 +87,14 @@ class ChatPage(Page):
         view.delete_requested.connect(self.delete_message)
         view.link_activated.connect(lambda url: QDesktopServices.openUrl(QUrl(url)))
         view.copy_all_requested.connect(self.copy_all)
+        panel = self.tool_panel
+        ctl.tools_changed.connect(panel.set_round)
+        panel.result_given.connect(ctl.give_result)
+        panel.run_requested.connect(ctl.run_call)
+        panel.approved.connect(ctl.approve)
+        panel.denied.connect(ctl.deny)
+        panel.unlock_requested.connect(ctl.unlock_round)
+        panel.stop_requested.connect(ctl.stop)
 
     @property
     def widget(self) -> QWidget:
@@ -148,6 +161,15 @@ class ChatPage(Page):
         self.controller.set_profile(profile)
         self.changed.emit()
 
+    def tool_holder(self) -> Chat | None:
+        return self.chat
+
+    def set_tool_servers(self, servers: list[str], allowed: list[str]) -> None:
+        if self.chat is None:
+            self.new_chat()
+        self.controller.set_tool_servers(servers, allowed)
+        self.changed.emit()
+
     # --- what the window shows ----------------------------------------------------------
 
     def heading(self) -> Heading:
@@ -175,7 +197,7 @@ class ChatPage(Page):
         if command in (Command.EXPORT, Command.COPY_ALL):
             return None if chat is not None and chat.messages else NOTHING_YET
         if command is Command.SEND and generating:
-            return "Wait for the answer, or stop it first."
+            return "Wait for the answer (or the tools), or stop it first."
         return None
 
     def is_generating(self) -> bool:
@@ -201,13 +223,15 @@ class ChatPage(Page):
         if chat is None:
             return None
         history = to_api_messages(chat.branch(), chat.system_prompt)
-        history.append({"role": "user", "content": next_text or "(your next message)"})
+        if calling_answer(chat) is None:  # else the next request goes on from the tool results
+            history.append({"role": "user", "content": next_text or "(your next message)"})
+        params = with_tools(chat.params, self.controller.rounds.offered_now(chat))
         runner = self.controller.runner
         endpoint = runner.resolve_quietly(chat)
         profile = self.services.profile(chat.profile).name
         model = chat.model or "model"
         try:
-            built = build_body(model, history, chat.params, rules=runner.rules(profile, model))
+            built = build_body(model, history, params, rules=runner.rules(profile, model))
         except ValueError as exc:
             return Preview(None, None, str(exc))
         return Preview(endpoint, built)

@@ -1,4 +1,5 @@
-"""One column of a comparison: a :class:`CompareColumnHeader` over a :class:`ChatView`.
+"""One column of a comparison: a :class:`CompareColumnHeader` over a :class:`ChatView`,
+and under it the column's :class:`ToolCallsPanel` (the tool calls waiting for a result).
 
 The column's parameter toggle opens an inline :class:`ParamsPanel` above the messages
 (built on first use) holding this column's full parameter set; a change there is
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 from core.chat import ErrorInfo, Stats
 from ui.compare.column_header import CompareColumnHeader
 from ui.params.panel import ParamsPanel
+from ui.tools.panel import ToolCallsPanel
 from ui.transcript.chat_view import ChatView
 
 MIN_COLUMN_WIDTH = 320
@@ -81,6 +83,8 @@ class CompareColumn(QWidget):
         layout.setSpacing(0)
         layout.addWidget(self.header)
         layout.addWidget(self.splitter, 1)
+        self.tool_panel = ToolCallsPanel(self)
+        layout.addWidget(self.tool_panel)
 
         self._connect_header()
         self._connect_view()

@@ -17,8 +17,10 @@ from core import compare, conversation
 from core.chat import Chat, ImagePart, Message
 from core.compare import ComparisonError
 from core.endpoint import Endpoint
+from ui.answers.round_view import RoundView, Scope
 from ui.answers.runner import AnswerRunner
 from ui.answers.threads import ThreadController
+from ui.tools.service import ToolService
 from ui.transcript.message_model import MessageRow, branch_rows
 
 log = logging.getLogger(__name__)
@@ -39,9 +41,12 @@ class CompareController(ThreadController):
     column_generating = Signal(str, bool)  # column id, whether its answer is streaming
     marks_changed = Signal(dict)  # dict[column id, set[str]] (see core.compare.column_marks)
     comparison_changed = Signal(object)  # Chat: title, columns, params or messages changed
+    column_tools_changed = Signal(str, object)  # column id, RoundView
 
-    def __init__(self, runner: AnswerRunner, parent: QObject | None = None) -> None:
-        super().__init__(runner, parent)
+    def __init__(
+        self, runner: AnswerRunner, tools: ToolService | None = None, parent: QObject | None = None
+    ) -> None:
+        super().__init__(runner, tools, parent)
         self.comparison: Chat | None = None  # the comparison on screen
 
     # --- which comparison ----------------------------------------------------------
@@ -74,10 +79,11 @@ class CompareController(ThreadController):
         for col in cmp.columns:
             self.column_rows_reset.emit(col.id, branch_rows(col))
             self.column_generating.emit(col.id, self._running(col.id))
+            self.column_tools_changed.emit(col.id, self._round_view(col))
         self.marks_changed.emit(compare.column_marks(cmp))
 
     def _running(self, column_id: str) -> bool:
-        return self.runner.running(column_id)
+        return self.runner.running(column_id) or self.rounds.running(column_id)
 
     def is_generating(self, column_id: str | None = None) -> bool:
         """Whether that column (default: any column on screen) is streaming."""
@@ -175,6 +181,49 @@ class CompareController(ThreadController):
         columns = self.comparison.columns if self.comparison is not None else []
         for cid in [column_id] if column_id is not None else [col.id for col in columns]:
             self.runner.stop(cid)
+            self._stop_tools(cid)
+
+    # --- tool calls ------------------------------------------------------------------
+
+    def give_result(
+        self, column_id: str, call_id: str, text: str, images: list[ImagePart] | None = None
+    ) -> bool:
+        """A person's result for a tool call of one column."""
+        col = self._column(column_id)
+        return col is not None and self._give_result(col, call_id, text, images or [])
+
+    def run_call(self, column_id: str, call_id: str) -> None:
+        col = self._column(column_id)
+        if col is not None:
+            self.rounds.run(col, call_id)
+
+    def approve(self, column_id: str, call_id: str, scope: Scope) -> None:
+        col = self._column(column_id)
+        if col is not None:
+            self.rounds.approve(col, call_id, scope)
+            self._touch(col)
+            if scope != "once":  # the other columns may wait for the same tool
+                for other in self.comparison.columns if self.comparison is not None else []:
+                    if other is not col:
+                        self.rounds.reconsider(other)
+
+    def deny(self, column_id: str, call_id: str, never: bool = False) -> None:
+        col = self._column(column_id)
+        if col is not None:
+            self.rounds.deny(col, call_id, never=never)
+            if never:
+                for other in self.comparison.columns if self.comparison is not None else []:
+                    if other is not col:
+                        self.rounds.reconsider(other)
+
+    def unlock_round(self, column_id: str) -> None:
+        col = self._column(column_id)
+        if col is not None:
+            self.rounds.unlock(col)
+
+    def tool_view(self, column_id: str) -> RoundView:
+        col = self._column(column_id)
+        return self._round_view(col) if col is not None else RoundView(column_id)
 
     # --- ThreadController ------------------------------------------------------------
 
@@ -229,6 +278,10 @@ class CompareController(ThreadController):
     def _tell_changed(self, owner: Chat) -> None:
         self.comparison_changed.emit(owner)
 
+    def _tell_tools(self, thread: Chat, view: RoundView) -> None:
+        if self._on_screen(thread):
+            self.column_tools_changed.emit(thread.id, view)
+
     # --- columns and settings --------------------------------------------------------
 
     def add_column(self, model: str) -> Chat | None:
@@ -275,6 +328,7 @@ class CompareController(ThreadController):
             self.runner.notifier.post("warning", str(exc))
             return None
         self.stop(column_id)
+        self.rounds.forget(column_id)
         self.column_removed.emit(column_id)
         self.marks_changed.emit(compare.column_marks(cmp))
         self._changed(cmp)
@@ -309,6 +363,12 @@ class CompareController(ThreadController):
         if self.comparison is not None:
             compare.set_system_prompt(self.comparison, text)
             self._changed(self.comparison)
+
+    def set_tool_servers(self, servers: list[str], allowed: list[str]) -> None:
+        cmp = self.comparison
+        if cmp is not None and (cmp.tool_servers, cmp.tool_allowed) != (servers, allowed):
+            cmp.tool_servers, cmp.tool_allowed = list(servers), list(allowed)
+            self._changed(cmp)
 
     def _changed(self, cmp: Chat) -> None:
         """Save a comparison that has messages (an empty new one is not worth a file)."""

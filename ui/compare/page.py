@@ -17,8 +17,11 @@ from core.export import chat_to_markdown
 from core.request import build_body, to_api_messages
 from core.storage.chat_store import ChatFileError
 from core.sweep import SweepCell, SweepError, label, plan
+from core.tools.rounds import calling_answer
+from ui.answers.round_view import RoundView, with_tools
 from ui.common.clipboard import set_clipboard
 from ui.common.services import Services
+from ui.compare.column import CompareColumn
 from ui.compare.controller import CompareController
 from ui.compare.sweep_panel import SweepPanel
 from ui.compare.sweep_results import SweepResults
@@ -90,6 +93,7 @@ class ComparePage(Page):
         ctl.column_generating.connect(self._generating)
         ctl.marks_changed.connect(self._marks)
         ctl.comparison_changed.connect(self._changed)
+        ctl.column_tools_changed.connect(self._tools_changed)
 
         view.add_column_requested.connect(self._add_column)
         view.column_model_clicked.connect(self._column_model_clicked)
@@ -257,19 +261,28 @@ class ComparePage(Page):
         if col is None or cmp is None:
             return None
         history = to_api_messages(col.branch(), col.system_prompt)
-        history.append({"role": "user", "content": next_text or "(your next message)"})
+        if calling_answer(col) is None:  # else the next request goes on from the tool results
+            history.append({"role": "user", "content": next_text or "(your next message)"})
+        params = with_tools(col.params, self.controller.rounds.offered_now(col))
         runner = self.controller.runner
         asked = cmp if not col.profile else col
         endpoint = runner.resolve_quietly(asked)
         profile = self.services.profile(asked.profile).name
         model = col.model or "model"
         try:
-            built = build_body(model, history, col.params, rules=runner.rules(profile, model))
+            built = build_body(model, history, params, rules=runner.rules(profile, model))
         except ValueError as exc:
             return Preview(None, None, str(exc))
         return Preview(endpoint, built)
 
     def set_profile(self, profile: str) -> None:
+        self.changed.emit()
+
+    def tool_holder(self) -> Chat | None:
+        return self.comparison
+
+    def set_tool_servers(self, servers: list[str], allowed: list[str]) -> None:
+        self.controller.set_tool_servers(servers, allowed)
         self.changed.emit()
 
     # --- commands -------------------------------------------------------------------------
@@ -338,12 +351,34 @@ class ComparePage(Page):
         for col in cmp.columns:
             column = self.view.column(col.id)
             if column is not None:
+                self._wire_tools(column)
                 column.set_overrides(col.overridden)
                 column.set_params(col.params)
         if self._focused not in {col.id for col in cmp.columns}:
             self._focused = cmp.columns[0].id if cmp.columns else ""
         self._update_regenerate()
         self.changed.emit()
+
+    def _wire_tools(self, column: CompareColumn) -> None:
+        """Connect a column's tool panel to the controller (once per column widget)."""
+        if column.property("toolsWired"):
+            return
+        column.setProperty("toolsWired", True)
+        ctl, cid, panel = self.controller, column.column_id, column.tool_panel
+        panel.result_given.connect(
+            lambda call, text, images: ctl.give_result(cid, call, text, images)
+        )
+        panel.run_requested.connect(lambda call: ctl.run_call(cid, call))
+        panel.approved.connect(lambda call, scope: ctl.approve(cid, call, scope))
+        panel.denied.connect(lambda call, never: ctl.deny(cid, call, never))
+        panel.unlock_requested.connect(lambda: ctl.unlock_round(cid))
+        panel.stop_requested.connect(lambda: ctl.stop(cid))
+        panel.set_round(ctl.tool_view(cid))
+
+    def _tools_changed(self, column_id: str, view: RoundView) -> None:
+        column = self.view.column(column_id)
+        if column is not None:
+            column.tool_panel.set_round(view)
 
     def _col_view(self, column_id: str, method: str, arg: object) -> None:
         column = self.view.column(column_id)

@@ -35,6 +35,17 @@ def shown(text: str) -> str:
     return text if len(text) <= SHOWN_CHARS else text[:SHOWN_CHARS]
 
 
+def body_source(message: Message) -> str:
+    """The Markdown a row's body is rendered from: a tool result is shown as it is, in a
+    code block (pretty JSON when it is JSON)."""
+    text = shown(message.content)
+    if message.role != "tool" or not text:
+        return text
+    pretty = pretty_json(text)
+    fence = "~~~~" if "~~~" in text else "~~~"
+    return f"{fence}{'json' if pretty else ''}\n{pretty or text}\n{fence}"
+
+
 def role_label(message: Message) -> str:
     return ROLE_LABELS.get(message.role, message.role.title())
 
@@ -48,6 +59,10 @@ def header_html(
     detail = message.model or message.name
     if message.role == "assistant" and message.stats and message.stats.model:
         detail = message.stats.model
+    if message.role == "tool":
+        detail = " · ".join(
+            p for p in (message.name, message.model and f"MCP {message.model}") if p
+        )
     if detail:
         who += f'<span style="color:{p.muted};"> · {escape(detail)}</span>'
     branch = ""
@@ -111,15 +126,24 @@ def choices_html(message: Message, theme: str) -> str:
     )
 
 
-def error_html(error: ErrorInfo, theme: str, *, details: bool, fixes: Sequence[Fix] = ()) -> str:
-    """The error box: one sentence; the fixes a refusal offers, Retry and Details links;
-    the details when open."""
+def error_html(
+    error: ErrorInfo,
+    theme: str,
+    *,
+    details: bool,
+    fixes: Sequence[Fix] = (),
+    retry: bool = True,
+) -> str:
+    """The error box: one sentence; the fixes a refusal offers, Retry (``retry``) and
+    Details links; the details when open."""
     p = palette(theme)
     links = [
         f'<a href="chorus:fix/{escape_attr(fix.id)}"><b>{escape(fix.label)}</b></a>'
         for fix in fixes
     ]
-    links += ['<a href="chorus:retry">Retry</a>', '<a href="chorus:details">Details</a>']
+    if retry:
+        links.append('<a href="chorus:retry">Retry</a>')
+    links.append('<a href="chorus:details">Details</a>')
     body = (
         f'<span style="color:{p.error_text};"><b>{escape(error.message)}</b></span><br>'
         + " · ".join(links)
@@ -159,8 +183,9 @@ def footer_html(message: Message, theme: str, *, live: bool, details: bool) -> s
             "characters are shown here; Copy and Export give the whole text.</p>"
         )
     if message.error is not None and message.status == "error":
-        fixes = fixes_for(message.error, message.params)
-        out.append(error_html(message.error, theme, details=details, fixes=fixes))
+        retry = message.role != "tool"
+        fixes = fixes_for(message.error, message.params) if retry else ()
+        out.append(error_html(message.error, theme, details=details, fixes=fixes, retry=retry))
     if live:
         out.append(f'<p style="color:{p.link};">● Generating…</p>')
     elif message.role == "assistant":

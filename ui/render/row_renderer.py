@@ -28,7 +28,7 @@ from ui.render.idle_worker import NORMAL, URGENT, IdleWorker
 from ui.render.live_markdown import MarkdownParts, PendingHighlight, build_parts, iter_build_parts
 from ui.render.row_content import LiveRow, RowBody, chrome_parts, estimate_height
 from ui.render.row_documents import RowDocs
-from ui.render.row_html import shown
+from ui.render.row_html import body_source, shown
 from ui.transcript.message_model import MessageModel, MessageRow
 
 CACHE_ROWS = 64  # rows whose documents are kept
@@ -164,7 +164,7 @@ class RowRenderer(QObject):
         row = self.model.row_of(message_id)
         if row < 0:
             return ""
-        parts = build_parts(shown(self.model.row_at(row).message.content), self.theme)
+        parts = build_parts(body_source(self.model.row_at(row).message), self.theme)
         return "".join(part.html for part in parts.parts)
 
     def live_text(self, message_id: str) -> str | None:
@@ -291,7 +291,7 @@ class RowRenderer(QObject):
         self._sync_chrome(docs, item, None)
         body = self.model.body(message_id, docs.theme)
         if not isinstance(body, RowBody):
-            parts = yield from iter_build_parts(shown(message.content), docs.theme)
+            parts = yield from iter_build_parts(body_source(message), docs.theme)
             body = RowBody(tuple(parts.parts), parts)
             self.model.set_body(message_id, docs.theme, body)
             self._queue_highlights(message_id, parts)

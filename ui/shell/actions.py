@@ -67,6 +67,7 @@ MENUS: dict[str, list[Spec]] = {
     "&Settings": [
         Spec("endpoints", "&Endpoints and keys…", "Ctrl+,"),
         Spec("key", "Set API &key…"),
+        Spec("mcp", "&MCP servers and tools…"),
     ],
     "&Help": [Spec("about", "&About Chorus")],
 }

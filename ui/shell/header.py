@@ -54,6 +54,7 @@ class ChatHeader(QWidget):
         top.addWidget(self.model_button)
         top.addWidget(self.traits_label)
         top.addStretch(1)
+        self._top = top
         top.addWidget(self.system_button)
         top.addWidget(self.endpoint_button)
 
@@ -98,6 +99,11 @@ class ChatHeader(QWidget):
         if self._timer.isActive():
             self._timer.stop()
             self._emit_prompt()
+
+    def add_button(self, widget: QWidget) -> None:
+        """Put ``widget`` in the header's row, before the system prompt button."""
+        widget.setParent(self)
+        self._top.insertWidget(self._top.indexOf(self.system_button), widget)
 
     def _toggle_system(self, shown: bool) -> None:
         self.system_edit.setVisible(shown)

@@ -11,7 +11,7 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, Qt, QTimer
+from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -60,6 +60,8 @@ MIN_TEXT_SIZE, MAX_TEXT_SIZE = 8, 32
 
 
 class MainWindow(QMainWindow):
+    tools_requested = Signal()  # Settings › MCP servers and tools
+
     def __init__(
         self,
         services: Services,
@@ -78,6 +80,8 @@ class MainWindow(QMainWindow):
         self._page: Page | None = None
         self.chat_page: ChatPage
         self.compare_page: ComparePage
+        self.tool_switch: QWidget | None = None  # the header's MCP button (ui.tools)
+        self.tools_dialog: QWidget | None = None  # the MCP settings, while open
 
         self.sidebar = Sidebar(self)
         self.left = QStackedWidget(self)
@@ -202,6 +206,7 @@ class MainWindow(QMainWindow):
             "text_reset": lambda: self._step_text_size(0),
             "endpoints": self.dialogs.open_endpoints,
             "key": lambda: self.dialogs.open_key_dialog(""),
+            "mcp": self.tools_requested.emit,
             "about": self._about,
         }
 

@@ -156,3 +156,11 @@ class Page(QObject):
 
     def set_profile(self, profile: str) -> None:
         """The active endpoint changed."""
+
+    def tool_holder(self) -> Chat | None:
+        """The chat or comparison whose MCP servers the header's switch turns on."""
+        return None
+
+    def set_tool_servers(self, servers: list[str], allowed: list[str]) -> None:
+        """Switch these MCP servers on for :meth:`tool_holder`; ``allowed``: the tools it
+        runs without asking."""

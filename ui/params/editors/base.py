@@ -36,6 +36,7 @@ class ParamEditor(QWidget):
         self._own_error = ""
         self._extra_error = ""
         self._loading = False
+        self._error_path: tuple[str | int, ...] = ()  # where in a JSON value the error is
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
         self._layout.setSpacing(2)
@@ -71,6 +72,7 @@ class ParamEditor(QWidget):
         try:
             clean = validate(self.spec.name, raw)
         except ParamError as exc:
+            self._error_path = exc.path
             self._own_error = self._describe_error(raw, str(exc))
             self._update_error()
             return
