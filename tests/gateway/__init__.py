@@ -33,6 +33,11 @@ Before a default answer the gateway checks the request as the real upstreams do:
   ``anthropic``, ``xai``; default ``openai``) sends those 404s and 400s in the body
   another server would.
 
+A conversation that ends with an ``assistant`` message is continued
+(``gateway.assistant_prefill = "continue"``, as llama.cpp's server does), answered
+afresh (``"restart"``, as OpenAI does) or refused with a 400 (``"refuse"``).
+``gateway.honour_seed = False`` makes a seed change nothing.
+
 Scripted replies are sent as they are, whatever the request (``Reply.echo`` is the
 default answer, checks included).
 

@@ -12,7 +12,7 @@ import signal
 import threading
 from types import FrameType
 
-from tests.gateway.server import Gateway
+from tests.gateway.server import PREFILL_MODES, Gateway, with_prices
 from tests.gateway.upstreams import ERROR_SHAPES
 
 
@@ -50,6 +50,20 @@ def main() -> None:
         default="openai",
         help="the body those refusals come in (default: %(default)s)",
     )
+    parser.add_argument(
+        "--assistant-prefill",
+        choices=PREFILL_MODES,
+        default="continue",
+        help="what a conversation ending with an assistant message gets (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--ignore-seed", action="store_true", help="sample as if no seed had been sent"
+    )
+    parser.add_argument(
+        "--prices",
+        action="store_true",
+        help="list the models with OpenRouter-style prices (pricing.prompt/completion)",
+    )
     args = parser.parse_args()
     signal.signal(signal.SIGINT, _interrupt)
     signal.signal(signal.SIGTERM, _interrupt)
@@ -60,6 +74,10 @@ def main() -> None:
     gateway.accept_any_model = not args.strict_models
     gateway.upstream_rules = not args.no_upstream_rules
     gateway.error_shape = args.error_shape
+    gateway.assistant_prefill = args.assistant_prefill
+    gateway.honour_seed = not args.ignore_seed
+    if args.prices:
+        gateway.models = with_prices(gateway.models)
     with gateway, contextlib.suppress(KeyboardInterrupt):
         print(f"Fake gateway on {gateway.url} (Ctrl-C stops it)", flush=True)
         threading.Event().wait()
