@@ -18,6 +18,8 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 
+from core.continuation import ContinuationCheck
+from core.pricing import ModelPrice
 from core.profiles import ANYFAST_NAME, Profile
 from core.storage.atomic import atomic_write_bytes, remove_stale_temp_files
 
@@ -54,6 +56,9 @@ class Settings(msgspec.Struct, kw_only=True):
     sidebar_visible: bool = True
     params_panel_width: PanelWidth = 380
     params_panel_visible: bool = True
+    prices: dict[str, ModelPrice] = {}  # by model id, US dollars per million tokens
+    # whether an endpoint continues a trailing assistant message, by probe_key(url, model)
+    continuation: dict[str, ContinuationCheck] = {}
 
     def __post_init__(self) -> None:
         self.recent_models = list(dict.fromkeys(self.recent_models))[:RECENT_MODELS_MAX]
