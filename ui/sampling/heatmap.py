@@ -1,0 +1,446 @@
+"""The heat map of a whole answer: every token tinted by how likely it was, or by how
+uncertain the model was between its candidates.
+
+:class:`HeatMap` lays the tokens out as text (wrapped at the width of the view, a
+newline token ending its line) and paints only the lines on screen, each token as a
+tinted box with its text from a cache of :class:`QStaticText`. Tokens appended while
+an answer streams are laid out from where the last one ended, so a long answer costs
+its new tokens, not its length. A token produced with less than
+:data:`core.token_heat.LOW_PROBABILITY` is underlined, whichever measure colours the
+map. Hovering a token shows its candidates; clicking selects it (the candidate bars
+below follow), the arrow keys move the selection. Colours come from the widget's
+palette, so the map reads on light and dark themes alike.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+from collections.abc import Sequence
+
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import (
+    QColor,
+    QFontMetricsF,
+    QHelpEvent,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+    QPen,
+    QResizeEvent,
+    QStaticText,
+)
+from PySide6.QtWidgets import QAbstractScrollArea, QToolTip, QWidget
+
+from core.chat import TokenLogprob
+from core.sampling import display_token
+from core.token_heat import (
+    ENTROPY,
+    PROBABILITY,
+    Measure,
+    TokenHeat,
+    describe,
+    entropy_ceiling,
+    heat_of,
+    level,
+)
+
+MARGIN = 6
+PAD_X = 1.0
+GAP_Y = 2
+STEPS = 20  # tints per measure
+MAX_ALPHA = 0.72
+STATIC_CACHE = 4096  # texts kept as QStaticText
+
+# The hot end of each measure's scale (a cold token is untinted): (light, dark).
+HOT: dict[Measure, tuple[str, str]] = {
+    PROBABILITY: ("#e8590c", "#ff922b"),
+    ENTROPY: ("#7048e8", "#9775fa"),
+}
+LOW_MARK = ("#c92a2a", "#ff8787")
+
+
+def shown_text(token: str) -> tuple[str, int]:
+    """How a token is drawn, and how many lines it ends: its text with each newline as
+    ↵ (a line break follows), tabs as ⇥, other invisible characters escaped."""
+    breaks = token.count("\n")
+    pieces = []
+    for char in token:
+        if char == "\n":
+            pieces.append("↵")
+        elif char == "\t":
+            pieces.append("⇥")
+        elif char == " " or char.isprintable():
+            pieces.append(char)
+        else:
+            pieces.append(display_token(char))
+    return "".join(pieces) or "∅", breaks
+
+
+def is_dark(palette: QPalette) -> bool:
+    return palette.color(QPalette.ColorRole.Base).lightnessF() < 0.5
+
+
+def tints(measure: Measure, dark: bool) -> list[QColor]:
+    """The ``STEPS + 1`` fills from cold (transparent) to hot."""
+    hot = QColor(HOT[measure][1 if dark else 0])
+    out = []
+    for step in range(STEPS + 1):
+        colour = QColor(hot)
+        colour.setAlphaF(MAX_ALPHA * step / STEPS)
+        out.append(colour)
+    return out
+
+
+class HeatMap(QAbstractScrollArea):
+    """Every token of an answer, tinted; see the module docstring."""
+
+    token_selected = Signal(int)  # the selected token changed (click or keys)
+    token_activated = Signal(int)  # Enter or a double click on a token
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAccessibleName("Answer heat map")
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.viewport().setMouseTracking(True)
+        self._entries: list[TokenLogprob] = []
+        self._heat: list[TokenHeat] = []
+        self._texts: list[str] = []
+        self._breaks: list[int] = []
+        self._x: list[float] = []
+        self._w: list[float] = []
+        self._line: list[int] = []
+        self._line_first: list[int] = []  # the first token of each line
+        self._cursor = (float(MARGIN), 0)  # where the next token goes: x, line
+        self._layout_width = 0
+        self._measure: Measure = PROBABILITY
+        self._ceiling = 1.0
+        self._most = 0
+        self._selected = -1
+        self._widths: dict[str, float] = {}
+        self._statics: dict[str, QStaticText] = {}
+        self._metrics = QFontMetricsF(self.font())
+        self.paint_count = 0
+
+    # --- data ------------------------------------------------------------------------
+
+    def set_tokens(self, entries: Sequence[TokenLogprob]) -> None:
+        """Show ``entries``; when they extend the tokens shown, only the new ones are
+        laid out."""
+        old = len(self._entries)
+        grown = old <= len(entries) and list(entries[:old]) == self._entries
+        if not grown:
+            self.clear()
+            old = 0
+        new = list(entries[old:])
+        heats = heat_of(new)
+        self._entries.extend(new)
+        self._heat.extend(heats)
+        for entry in new:
+            text, breaks = shown_text(entry.token)
+            self._texts.append(text)
+            self._breaks.append(breaks)
+        most = max((h.candidates for h in heats), default=0)
+        if most > self._most:
+            self._most = most
+            self._ceiling = entropy_ceiling(heats)
+            self.viewport().update()
+        self._lay_out(old)
+
+    def ceiling(self) -> float:
+        """The top of the entropy scale: log2 of the most candidates a token has."""
+        return self._ceiling
+
+    def clear(self) -> None:
+        for items in (self._entries, self._heat, self._texts, self._breaks):
+            items.clear()
+        self._selected = -1
+        self._most = 0
+        self._ceiling = 1.0
+        self._reset_layout()
+        self.viewport().update()
+
+    def count(self) -> int:
+        return len(self._entries)
+
+    def text(self, index: int) -> str:
+        """How token ``index`` is drawn."""
+        return self._texts[index]
+
+    def heat(self, index: int) -> TokenHeat:
+        return self._heat[index]
+
+    def measure(self) -> Measure:
+        return self._measure
+
+    def set_measure(self, measure: Measure) -> None:
+        if measure != self._measure:
+            self._measure = measure
+            self.viewport().update()
+
+    # --- selection --------------------------------------------------------------------
+
+    def selected(self) -> int:
+        return self._selected
+
+    def select(self, index: int, *, notify: bool = False) -> None:
+        """Select token ``index`` and scroll it into view."""
+        if not 0 <= index < len(self._entries):
+            return
+        previous, self._selected = self._selected, index
+        self._update_token(previous)
+        self._update_token(index)
+        self.ensure_visible(index)
+        token = display_token(self._entries[index].token)
+        self.setAccessibleDescription(f"Token {index + 1} of {len(self._entries)}: {token}")
+        if notify and previous != index:
+            self.token_selected.emit(index)
+
+    def ensure_visible(self, index: int) -> None:
+        top = self._line_top(self._line[index])
+        bar = self.verticalScrollBar()
+        height = self.viewport().height()
+        if top < bar.value():
+            bar.setValue(int(top) - MARGIN)
+        elif top + self._line_height() > bar.value() + height:
+            bar.setValue(int(top + self._line_height() - height) + MARGIN)
+
+    def token_rect(self, index: int) -> QRectF:
+        """Token ``index``'s box in viewport coordinates."""
+        top = self._line_top(self._line[index]) - self.verticalScrollBar().value()
+        return QRectF(self._x[index], top, self._w[index], self._line_height() - GAP_Y)
+
+    def token_at(self, x: float, y: float) -> int:
+        """The token under a viewport point, or -1."""
+        line = int((y + self.verticalScrollBar().value() - MARGIN) // self._line_height())
+        if not 0 <= line < len(self._line_first):
+            return -1
+        first = self._line_first[line]
+        end = self._line_first[line + 1] if line + 1 < len(self._line_first) else len(self._x)
+        position = bisect.bisect_right(self._x, x, first, end) - 1
+        if first <= position < end and x < self._x[position] + self._w[position]:
+            return position
+        return -1
+
+    # --- layout -----------------------------------------------------------------------
+
+    def _line_height(self) -> float:
+        return math.ceil(self._metrics.height()) + GAP_Y + 2
+
+    def _line_top(self, line: int) -> float:
+        return MARGIN + line * self._line_height()
+
+    def _width_of(self, text: str) -> float:
+        width = self._widths.get(text)
+        if width is None:
+            width = self._widths[text] = self._metrics.horizontalAdvance(text) + 2 * PAD_X
+        return width
+
+    def _reset_layout(self) -> None:
+        for items in (self._x, self._w, self._line, self._line_first):
+            items.clear()
+        self._cursor = (float(MARGIN), 0)
+        self._update_scroll_range()
+
+    def _lay_out(self, start: int) -> None:
+        """Place tokens from ``start`` on, after the ones already placed."""
+        width = self.viewport().width()
+        if start == 0 or width != self._layout_width:
+            self._layout_width = width
+            self._reset_layout()
+            start = 0
+        right = max(width - MARGIN, MARGIN + 40)
+        x, line = self._cursor
+        lines = self._line_first
+        if not lines and start < len(self._texts):
+            lines.append(0)
+        for index in range(start, len(self._texts)):
+            w = self._width_of(self._texts[index])
+            if x + w > right and x > MARGIN:
+                x, line = float(MARGIN), line + 1
+                lines.append(index)
+            self._x.append(x)
+            self._w.append(w)
+            self._line.append(line)
+            x += w
+            for _ in range(self._breaks[index]):
+                x, line = float(MARGIN), line + 1
+                lines.append(index + 1)
+        self._cursor = (x, line)
+        self._update_scroll_range()
+        self.viewport().update()
+
+    def _content_height(self) -> float:
+        lines = self._cursor[1] + 1 if self._x else 0
+        return 2 * MARGIN + lines * self._line_height()
+
+    def _update_scroll_range(self) -> None:
+        bar = self.verticalScrollBar()
+        page = self.viewport().height()
+        bar.setRange(0, max(0, int(self._content_height()) - page))
+        bar.setPageStep(page)
+        bar.setSingleStep(int(self._line_height()))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self.viewport().width() != self._layout_width:
+            anchor = self._selected
+            self._lay_out(0)
+            if anchor >= 0:
+                self.ensure_visible(anchor)
+        else:
+            self._update_scroll_range()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self._metrics = QFontMetricsF(self.font())
+            self._widths.clear()
+            self._statics.clear()
+            self._lay_out(0)
+
+    # --- painting -----------------------------------------------------------------------
+
+    def _static(self, text: str) -> QStaticText:
+        static = self._statics.get(text)
+        if static is None:
+            if len(self._statics) >= STATIC_CACHE:
+                self._statics.clear()
+            static = self._statics[text] = QStaticText(text)
+            static.setTextFormat(Qt.TextFormat.PlainText)
+        return static
+
+    def _update_token(self, index: int) -> None:
+        if 0 <= index < len(self._x):
+            self.viewport().update(self.token_rect(index).adjusted(-3, -3, 3, 3).toAlignedRect())
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        self.paint_count += 1
+        painter = QPainter(self.viewport())
+        palette = self.palette()
+        painter.fillRect(event.rect(), palette.color(QPalette.ColorRole.Base))
+        if not self._x:
+            painter.end()
+            return
+        dark = is_dark(palette)
+        fills = tints(self._measure, dark)
+        text_pen = QPen(palette.color(QPalette.ColorRole.Text))
+        low_pen = QPen(QColor(LOW_MARK[1 if dark else 0]), 2)
+        scroll = self.verticalScrollBar().value()
+        height = self._line_height()
+        clip = event.rect()
+        first_line = max(0, int((clip.top() + scroll - MARGIN) // height))
+        last_line = int((clip.bottom() + scroll - MARGIN) // height)
+        if first_line >= len(self._line_first):
+            painter.end()
+            return
+        first = self._line_first[first_line]
+        end = (
+            self._line_first[last_line + 1]
+            if last_line + 1 < len(self._line_first)
+            else len(self._x)
+        )
+        painter.setFont(self.font())
+        text_top = 1.0
+        measure, ceiling = self._measure, self._ceiling
+        for index in range(first, end):
+            heat = self._heat[index]
+            top = self._line_top(self._line[index]) - scroll
+            box = QRectF(self._x[index], top, self._w[index], height - GAP_Y)
+            step = round(level(heat, measure, ceiling) * STEPS)
+            if step:
+                painter.fillRect(box, fills[step])
+            painter.setPen(text_pen)
+            origin = QPointF(box.left() + PAD_X, top + text_top)
+            painter.drawStaticText(origin, self._static(self._texts[index]))
+            if heat.low:
+                painter.setPen(low_pen)
+                y = box.bottom() - 1
+                painter.drawLine(QPointF(box.left() + 1, y), QPointF(box.right() - 1, y))
+        if first <= self._selected < end:
+            box = self.token_rect(self._selected).adjusted(-1, -1, 1, 1)
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            painter.setPen(QPen(palette.color(QPalette.ColorRole.Highlight), 2))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRoundedRect(box, 2, 2)
+        painter.end()
+
+    def scrollContentsBy(self, dx: int, dy: int) -> None:
+        self.viewport().scroll(0, dy)
+
+    # --- input ----------------------------------------------------------------------------
+
+    def viewportEvent(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
+            index = self.token_at(event.pos().x(), event.pos().y())
+            if index >= 0:
+                text = describe(self._heat[index], self._entries[index], index + 1)
+                rect = self.token_rect(index).toAlignedRect()
+                QToolTip.showText(event.globalPos(), text, self.viewport(), rect)
+            else:
+                QToolTip.hideText()
+                event.ignore()
+            return True
+        return super().viewportEvent(event)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            index = self.token_at(event.position().x(), event.position().y())
+            if index >= 0:
+                self.select(index, notify=True)
+        super().mousePressEvent(event)
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        index = self.token_at(event.position().x(), event.position().y())
+        if index >= 0:
+            self.token_activated.emit(index)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        hit = self.token_at(event.position().x(), event.position().y()) >= 0
+        cursor = Qt.CursorShape.PointingHandCursor if hit else Qt.CursorShape.ArrowCursor
+        if self.viewport().cursor().shape() != cursor:
+            self.viewport().setCursor(cursor)
+        super().mouseMoveEvent(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        count = len(self._entries)
+        if not count:
+            super().keyPressEvent(event)
+            return
+        key = event.key()
+        current = max(self._selected, 0)
+        target = -1
+        if key == Qt.Key.Key_Right:
+            target = min(current + 1, count - 1)
+        elif key == Qt.Key.Key_Left:
+            target = max(current - 1, 0)
+        elif key == Qt.Key.Key_Home:
+            target = 0
+        elif key == Qt.Key.Key_End:
+            target = count - 1
+        elif key in (Qt.Key.Key_Up, Qt.Key.Key_Down):
+            target = self._vertical_neighbour(current, -1 if key == Qt.Key.Key_Up else 1)
+        elif key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            if self._selected >= 0:
+                self.token_activated.emit(self._selected)
+            return
+        if target >= 0:
+            self.select(target, notify=True)
+            return
+        super().keyPressEvent(event)
+
+    def _vertical_neighbour(self, index: int, step: int) -> int:
+        """The token above or below ``index`` (empty lines skipped), or ``index``."""
+        line = self._line[index] + step
+        while 0 <= line < len(self._line_first):
+            first = self._line_first[line]
+            end = self._line_first[line + 1] if line + 1 < len(self._line_first) else len(self._x)
+            if first < end:
+                x = self._x[index] + self._w[index] / 2
+                position = bisect.bisect_right(self._x, x, first, end) - 1
+                return min(max(position, first), end - 1)
+            line += step
+        return index
