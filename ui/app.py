@@ -23,6 +23,7 @@ from core.secrets import Secrets
 from core.settings import load_settings
 from core.storage.chat_store import ChatStore
 from core.storage.saver import ThrottledSaver
+from ui.answers.continuation import ContinuationGate
 from ui.answers.runner import AnswerRunner
 from ui.chat.controller import ChatController
 from ui.chat.page import ChatPage
@@ -56,6 +57,7 @@ class Assembly:
     comparisons: CompareController
     chat_page: ChatPage
     compare_page: ComparePage
+    gate: ContinuationGate
 
     def finish_start(self) -> None:
         """What can wait until the window is on screen: finding the keyring (tens of
@@ -70,6 +72,7 @@ class Assembly:
         self.services.prefs.flush()
 
     async def close(self) -> None:
+        await self.gate.shutdown()
         await self.runner.shutdown()
         self.services.prefs.flush()
         await self.services.client.aclose()
@@ -117,6 +120,8 @@ def build(
     runners.append(runner)
     controller = ChatController(runner)
     comparisons = CompareController(runner)
+    gate = ContinuationGate(services.client, prefs, notifier)
+    controller.gate = comparisons.gate = gate
     composer = Composer()
     window = MainWindow(services, notifier, composer, theme)
     chat_page = ChatPage(controller, services, ChatView(theme), composer, window.stack)
@@ -129,6 +134,7 @@ def build(
     sweep_tab.addWidget(compare_page.sweep_results)
     window.right.addTab(sweep_tab, "Sweep")
     compare_page.sweep_panel.run_requested.connect(window.run_sweep)
+    gate.checked.connect(lambda _key: window.sampling_tab.refresh_note())
     if settings.font_size != DEFAULT_TEXT_SIZE:
         window.set_text_size(settings.font_size)
     # glibc keeps freed memory: give it back after a stream or when another chat shows
@@ -144,7 +150,7 @@ def build(
     else:
         window.new_chat()
     return Assembly(
-        window, services, notifier, runner, controller, comparisons, chat_page, compare_page
+        window, services, notifier, runner, controller, comparisons, chat_page, compare_page, gate
     )
 
 

@@ -126,8 +126,15 @@ class CompareColumn(QWidget):
     def set_overrides(self, names: Iterable[str]) -> None:
         self.header.set_overrides(names)
 
-    def set_stats(self, stats: Stats | None, error: ErrorInfo | None = None) -> None:
-        self.header.set_stats(stats, error)
+    def set_stats(
+        self,
+        stats: Stats | None,
+        error: ErrorInfo | None = None,
+        *,
+        cost: str = "",
+        total: str = "",
+    ) -> None:
+        self.header.set_stats(stats, error, cost=cost, total=total)
 
     def set_marks(self, marks: Iterable[str]) -> None:
         self.header.set_marks(marks)
