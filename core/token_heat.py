@@ -41,16 +41,30 @@ class TokenHeat:
 
 
 def candidate_entropy(entry: TokenLogprob) -> tuple[float, int]:
-    """The entropy in bits of ``entry``'s candidates renormalised, and their count."""
-    cands = candidates(entry)
-    finite = [c.logprob for c in cands if c.logprob > -math.inf]
+    """The entropy in bits of ``entry``'s candidates renormalised, and their count.
+
+    The candidates are those of :func:`core.sampling.candidates` (one per text, the
+    chosen token with its own logprob, NaN as impossible), without building them: the
+    heat map asks this of thousands of tokens.
+    """
+    best: dict[str, float] = {entry.token: _clean(entry.logprob)}
+    for alt in entry.top:
+        if alt.token != entry.token:
+            logprob = _clean(alt.logprob)
+            if logprob > best.get(alt.token, -math.inf) or alt.token not in best:
+                best[alt.token] = logprob
+    finite = [lp for lp in best.values() if lp > -math.inf]
     if len(finite) < 2:
-        return 0.0, len(cands)
+        return 0.0, len(best)
     top = max(finite)
     weights = [math.exp(lp - top) for lp in finite]
     total = math.fsum(weights)
     bits = -math.fsum(w / total * math.log2(w / total) for w in weights if w > 0)
-    return max(bits, 0.0) + 0.0, len(cands)
+    return max(bits, 0.0) + 0.0, len(best)
+
+
+def _clean(value: float) -> float:
+    return -math.inf if math.isnan(value) else min(value, 0.0)
 
 
 def token_heat(entry: TokenLogprob) -> TokenHeat:
@@ -66,8 +80,12 @@ def heat_of(entries: Sequence[TokenLogprob], start: int = 0) -> list[TokenHeat]:
 def entropy_ceiling(heats: Sequence[TokenHeat]) -> float:
     """The top of the entropy scale: log2 of the most candidates any token has, at least
     1 bit (two equally likely candidates)."""
-    most = max((h.candidates for h in heats), default=2)
-    return max(1.0, math.log2(max(most, 2)))
+    return ceiling_for(max((h.candidates for h in heats), default=2))
+
+
+def ceiling_for(candidates: int) -> float:
+    """The entropy scale's top for tokens of at most ``candidates`` candidates."""
+    return max(1.0, math.log2(max(candidates, 2)))
 
 
 def level(heat: TokenHeat, measure: Measure, ceiling: float) -> float:

@@ -10,6 +10,11 @@ its new tokens, not its length. A token produced with less than
 map. Hovering a token shows its candidates; clicking selects it (the candidate bars
 below follow), the arrow keys move the selection. Colours come from the widget's
 palette, so the map reads on light and dark themes alike.
+
+Costs are kept per token and small: its probability is one ``exp``, its entropy is
+worked out only when it is first drawn or asked for, and each line's text is drawn in
+one call (the token boxes are laid out with the same font metrics), so a full paint
+of the view costs a few milliseconds however long the answer is.
 """
 
 from __future__ import annotations
@@ -30,29 +35,26 @@ from PySide6.QtGui import (
     QPalette,
     QPen,
     QResizeEvent,
-    QStaticText,
 )
 from PySide6.QtWidgets import QAbstractScrollArea, QToolTip, QWidget
 
 from core.chat import TokenLogprob
-from core.sampling import display_token
+from core.sampling import display_token, generated_probability
 from core.token_heat import (
     ENTROPY,
+    LOW_PROBABILITY,
     PROBABILITY,
     Measure,
     TokenHeat,
+    candidate_entropy,
+    ceiling_for,
     describe,
-    entropy_ceiling,
-    heat_of,
-    level,
 )
 
 MARGIN = 6
-PAD_X = 1.0
 GAP_Y = 2
 STEPS = 20  # tints per measure
 MAX_ALPHA = 0.72
-STATIC_CACHE = 4096  # texts kept as QStaticText
 
 # The hot end of each measure's scale (a cold token is untinted): (light, dark).
 HOT: dict[Measure, tuple[str, str]] = {
@@ -65,6 +67,8 @@ LOW_MARK = ("#c92a2a", "#ff8787")
 def shown_text(token: str) -> tuple[str, int]:
     """How a token is drawn, and how many lines it ends: its text with each newline as
     ↵ (a line break follows), tabs as ⇥, other invisible characters escaped."""
+    if token.isprintable():
+        return token or "∅", 0
     breaks = token.count("\n")
     pieces = []
     for char in token:
@@ -77,6 +81,16 @@ def shown_text(token: str) -> tuple[str, int]:
         else:
             pieces.append(display_token(char))
     return "".join(pieces) or "∅", breaks
+
+
+def extends(new: Sequence[TokenLogprob], old: Sequence[TokenLogprob]) -> bool:
+    """Whether ``new`` is ``old`` with tokens added (a streaming answer growing): the
+    first and the last of ``old`` are where they were (the same objects, or equal)."""
+    if len(new) < len(old):
+        return False
+    if not old:
+        return True
+    return all(new[i] is old[i] or new[i] == old[i] for i in (0, len(old) - 1))
 
 
 def is_dark(palette: QPalette) -> bool:
@@ -107,21 +121,21 @@ class HeatMap(QAbstractScrollArea):
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.viewport().setMouseTracking(True)
         self._entries: list[TokenLogprob] = []
-        self._heat: list[TokenHeat] = []
+        self._prob: list[float] = []  # as generated
+        self._entropy: list[float] = []  # bits; NaN until first needed
         self._texts: list[str] = []
         self._breaks: list[int] = []
         self._x: list[float] = []
         self._w: list[float] = []
         self._line: list[int] = []
         self._line_first: list[int] = []  # the first token of each line
+        self._line_texts: dict[int, str] = {}
         self._cursor = (float(MARGIN), 0)  # where the next token goes: x, line
         self._layout_width = 0
         self._measure: Measure = PROBABILITY
-        self._ceiling = 1.0
         self._most = 0
         self._selected = -1
         self._widths: dict[str, float] = {}
-        self._statics: dict[str, QStaticText] = {}
         self._metrics = QFontMetricsF(self.font())
         self.paint_count = 0
 
@@ -131,35 +145,33 @@ class HeatMap(QAbstractScrollArea):
         """Show ``entries``; when they extend the tokens shown, only the new ones are
         laid out."""
         old = len(self._entries)
-        grown = old <= len(entries) and list(entries[:old]) == self._entries
-        if not grown:
+        if not extends(entries, self._entries):
             self.clear()
             old = 0
-        new = list(entries[old:])
-        heats = heat_of(new)
+        new = entries[old:]
         self._entries.extend(new)
-        self._heat.extend(heats)
+        most = self._most
         for entry in new:
+            self._prob.append(generated_probability(entry))
+            self._entropy.append(math.nan)
             text, breaks = shown_text(entry.token)
             self._texts.append(text)
             self._breaks.append(breaks)
-        most = max((h.candidates for h in heats), default=0)
+            most = max(most, len(entry.top))
         if most > self._most:
             self._most = most
-            self._ceiling = entropy_ceiling(heats)
             self.viewport().update()
         self._lay_out(old)
 
     def ceiling(self) -> float:
         """The top of the entropy scale: log2 of the most candidates a token has."""
-        return self._ceiling
+        return ceiling_for(self._most)
 
     def clear(self) -> None:
-        for items in (self._entries, self._heat, self._texts, self._breaks):
+        for items in (self._entries, self._prob, self._entropy, self._texts, self._breaks):
             items.clear()
         self._selected = -1
         self._most = 0
-        self._ceiling = 1.0
         self._reset_layout()
         self.viewport().update()
 
@@ -170,8 +182,22 @@ class HeatMap(QAbstractScrollArea):
         """How token ``index`` is drawn."""
         return self._texts[index]
 
+    def entropy(self, index: int) -> float:
+        bits = self._entropy[index]
+        if bits != bits:  # NaN: not worked out yet
+            bits = self._entropy[index] = candidate_entropy(self._entries[index])[0]
+        return bits
+
     def heat(self, index: int) -> TokenHeat:
-        return self._heat[index]
+        entry = self._entries[index]
+        bits, count = candidate_entropy(entry)
+        return TokenHeat(entry.token, self._prob[index], bits, count)
+
+    def level(self, index: int) -> float:
+        """How hot token ``index`` is drawn in the measure shown, 0 to 1."""
+        if self._measure == ENTROPY:
+            return min(self.entropy(index) / self.ceiling(), 1.0)
+        return 1.0 - min(max(self._prob[index], 0.0), 1.0)
 
     def measure(self) -> Measure:
         return self._measure
@@ -236,12 +262,13 @@ class HeatMap(QAbstractScrollArea):
     def _width_of(self, text: str) -> float:
         width = self._widths.get(text)
         if width is None:
-            width = self._widths[text] = self._metrics.horizontalAdvance(text) + 2 * PAD_X
+            width = self._widths[text] = self._metrics.horizontalAdvance(text)
         return width
 
     def _reset_layout(self) -> None:
         for items in (self._x, self._w, self._line, self._line_first):
             items.clear()
+        self._line_texts.clear()
         self._cursor = (float(MARGIN), 0)
         self._update_scroll_range()
 
@@ -254,6 +281,7 @@ class HeatMap(QAbstractScrollArea):
             start = 0
         right = max(width - MARGIN, MARGIN + 40)
         x, line = self._cursor
+        self._line_texts.pop(line, None)  # the last line grows
         lines = self._line_first
         if not lines and start < len(self._texts):
             lines.append(0)
@@ -271,7 +299,12 @@ class HeatMap(QAbstractScrollArea):
                 lines.append(index + 1)
         self._cursor = (x, line)
         self._update_scroll_range()
-        self.viewport().update()
+        if start == 0 or start >= len(self._line):
+            self.viewport().update()
+        else:  # only the lines from the first new token down changed
+            top = int(self._line_top(self._line[start]) - self.verticalScrollBar().value())
+            view = self.viewport()
+            view.update(0, max(top - 2, 0), view.width(), view.height())
 
     def _content_height(self) -> float:
         lines = self._cursor[1] + 1 if self._x else 0
@@ -299,19 +332,21 @@ class HeatMap(QAbstractScrollArea):
         if event.type() == QEvent.Type.FontChange:
             self._metrics = QFontMetricsF(self.font())
             self._widths.clear()
-            self._statics.clear()
             self._lay_out(0)
 
     # --- painting -----------------------------------------------------------------------
 
-    def _static(self, text: str) -> QStaticText:
-        static = self._statics.get(text)
-        if static is None:
-            if len(self._statics) >= STATIC_CACHE:
-                self._statics.clear()
-            static = self._statics[text] = QStaticText(text)
-            static.setTextFormat(Qt.TextFormat.PlainText)
-        return static
+    def _line_text(self, line: int) -> str:
+        text = self._line_texts.get(line)
+        if text is None:
+            first = self._line_first[line]
+            end = self._line_end(line)
+            text = self._line_texts[line] = "".join(self._texts[first:end])
+        return text
+
+    def _line_end(self, line: int) -> int:
+        lines = self._line_first
+        return lines[line + 1] if line + 1 < len(lines) else len(self._x)
 
     def _update_token(self, index: int) -> None:
         if 0 <= index < len(self._x):
@@ -327,40 +362,35 @@ class HeatMap(QAbstractScrollArea):
             return
         dark = is_dark(palette)
         fills = tints(self._measure, dark)
-        text_pen = QPen(palette.color(QPalette.ColorRole.Text))
-        low_pen = QPen(QColor(LOW_MARK[1 if dark else 0]), 2)
         scroll = self.verticalScrollBar().value()
         height = self._line_height()
         clip = event.rect()
         first_line = max(0, int((clip.top() + scroll - MARGIN) // height))
-        last_line = int((clip.bottom() + scroll - MARGIN) // height)
-        if first_line >= len(self._line_first):
-            painter.end()
-            return
-        first = self._line_first[first_line]
-        end = (
-            self._line_first[last_line + 1]
-            if last_line + 1 < len(self._line_first)
-            else len(self._x)
-        )
+        last_line = min(int((clip.bottom() + scroll - MARGIN) // height), len(self._line_first) - 1)
+        low_pen = QPen(QColor(LOW_MARK[1 if dark else 0]), 2)
+        lows: list[QRectF] = []
+        for line in range(first_line, last_line + 1):
+            top = self._line_top(line) - scroll
+            for index in range(self._line_first[line], self._line_end(line)):
+                box = QRectF(self._x[index], top, self._w[index], height - GAP_Y)
+                step = round(self.level(index) * STEPS)
+                if step:
+                    painter.fillRect(box, fills[step])
+                if self._prob[index] < LOW_PROBABILITY:
+                    lows.append(box)
         painter.setFont(self.font())
-        text_top = 1.0
-        measure, ceiling = self._measure, self._ceiling
-        for index in range(first, end):
-            heat = self._heat[index]
-            top = self._line_top(self._line[index]) - scroll
-            box = QRectF(self._x[index], top, self._w[index], height - GAP_Y)
-            step = round(level(heat, measure, ceiling) * STEPS)
-            if step:
-                painter.fillRect(box, fills[step])
-            painter.setPen(text_pen)
-            origin = QPointF(box.left() + PAD_X, top + text_top)
-            painter.drawStaticText(origin, self._static(self._texts[index]))
-            if heat.low:
-                painter.setPen(low_pen)
-                y = box.bottom() - 1
-                painter.drawLine(QPointF(box.left() + 1, y), QPointF(box.right() - 1, y))
-        if first <= self._selected < end:
+        painter.setPen(palette.color(QPalette.ColorRole.Text))
+        ascent = self._metrics.ascent() + 1
+        for line in range(first_line, last_line + 1):
+            first = self._line_first[line]
+            if first < self._line_end(line):
+                baseline = self._line_top(line) - scroll + ascent
+                painter.drawText(QPointF(self._x[first], baseline), self._line_text(line))
+        painter.setPen(low_pen)
+        for box in lows:
+            y = box.bottom() - 1
+            painter.drawLine(QPointF(box.left() + 1, y), QPointF(box.right() - 1, y))
+        if self._selected >= 0 and first_line <= self._line[self._selected] <= last_line:
             box = self.token_rect(self._selected).adjusted(-1, -1, 1, 1)
             painter.setRenderHint(QPainter.RenderHint.Antialiasing)
             painter.setPen(QPen(palette.color(QPalette.ColorRole.Highlight), 2))
@@ -377,7 +407,7 @@ class HeatMap(QAbstractScrollArea):
         if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
             index = self.token_at(event.pos().x(), event.pos().y())
             if index >= 0:
-                text = describe(self._heat[index], self._entries[index], index + 1)
+                text = describe(self.heat(index), self._entries[index], index + 1)
                 rect = self.token_rect(index).toAlignedRect()
                 QToolTip.showText(event.globalPos(), text, self.viewport(), rect)
             else:

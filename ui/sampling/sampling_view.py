@@ -37,7 +37,7 @@ from core.params import PARAM_BY_NAME
 from core.sampling import Bar, answer_logprobs
 from core.token_heat import ENTROPY, PROBABILITY, Measure
 from ui.common.tone import set_tone
-from ui.sampling.heatmap import HeatMap
+from ui.sampling.heatmap import HeatMap, extends
 from ui.sampling.legend import HeatLegend
 from ui.sampling.token_panel import TokenPanel
 
@@ -211,7 +211,7 @@ class SamplingView(QWidget):
             self.heatmap.clear()
             self.panel.set_token(None)
             return
-        grown = same and bool(shown) and self._entries[: len(shown)] == shown
+        grown = same and bool(shown) and extends(self._entries, shown)
         previous = self.heatmap.selected() if grown else 0
         generated_at = _param(message, "temperature", 1.0)
         if grown:
