@@ -60,6 +60,9 @@ def main() -> None:
         "--ignore-seed", action="store_true", help="sample as if no seed had been sent"
     )
     parser.add_argument(
+        "--words", type=int, default=8, help="words a sampled answer draws (default: %(default)s)"
+    )
+    parser.add_argument(
         "--prices",
         action="store_true",
         help="list the models with OpenRouter-style prices (pricing.prompt/completion)",
@@ -76,6 +79,7 @@ def main() -> None:
     gateway.error_shape = args.error_shape
     gateway.assistant_prefill = args.assistant_prefill
     gateway.honour_seed = not args.ignore_seed
+    gateway.sampled_words = max(1, args.words)
     if args.prices:
         gateway.models = with_prices(gateway.models)
     with gateway, contextlib.suppress(KeyboardInterrupt):

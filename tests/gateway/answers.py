@@ -6,7 +6,8 @@ then either the fixed ``This is a test answer.`` or sampled words:
 - a request that sends none of ``temperature``, ``top_p`` and ``seed`` gets the fixed
   text, so tests can compare whole answers (``Gateway.sample_by_default`` samples
   these too, at temperature 1);
-- a request that sends any of them gets ``SAMPLED_WORDS`` words drawn by ``sampler``
+- a request that sends any of them gets ``SAMPLED_WORDS`` words (``Gateway.sampled_words``)
+  drawn by ``sampler``
   with those settings: temperature 0 repeats itself, 1.5 varies from request to
   request, and the same seed with the same settings gives the same words. Each
   choice draws its own words.
@@ -159,7 +160,7 @@ def _continued(
         return
     if sampling is not None:
         last = prefix.split()[-1] if prefix.split() else label
-        _content(plan, "", stops, sample(last, sampling, rng, SAMPLED_WORDS))
+        _content(plan, "", stops, sample(last, sampling, rng, sampling.words))
         return
     echo = f"{label}: {prompt} {FILLER}" if prompt else f"{label}: {FILLER}"
     _content(plan, echo[len(prefix) :] if echo.startswith(prefix) else f" {FILLER}", stops, [])
@@ -198,7 +199,7 @@ def _plan(
             _content(plan, f"Tool said: {prompt}", stops, [])
         elif sampling is not None:
             echo = f"{label}: {prompt}" if prompt else f"{label}:"
-            _content(plan, echo, stops, sample(echo.split()[-1], sampling, rng, SAMPLED_WORDS))
+            _content(plan, echo, stops, sample(echo.split()[-1], sampling, rng, sampling.words))
         else:
             echo = f"{label}: {prompt} {FILLER}" if prompt else f"{label}: {FILLER}"
             _content(plan, echo, stops, [])
@@ -271,11 +272,15 @@ def request_problem(body: Any) -> str:
     return ""
 
 
-def _sampling(body: dict[str, Any], by_default: bool, honour_seed: bool) -> Sampling | None:
+def _sampling(
+    body: dict[str, Any], by_default: bool, honour_seed: bool, words: int
+) -> Sampling | None:
     sampling = sampling_of(body, by_default=by_default)
-    if sampling is not None and not honour_seed:
-        sampling = Sampling(sampling.temperature, sampling.top_p, None)
-    return sampling
+    if sampling is None:
+        return None
+    return Sampling(
+        sampling.temperature, sampling.top_p, sampling.seed if honour_seed else None, words
+    )
 
 
 def echo_chunks(
@@ -285,9 +290,10 @@ def echo_chunks(
     sample_by_default: bool = False,
     prefill: bool = True,
     honour_seed: bool = True,
+    words: int = SAMPLED_WORDS,
 ) -> list[dict[str, Any]]:
     """The streamed default answer to ``body``, as chunk dicts."""
-    sampling = _sampling(body, sample_by_default, honour_seed)
+    sampling = _sampling(body, sample_by_default, honour_seed, words)
     plans = _plan(body, sampling, prefill=prefill)
     want_logprobs = bool(body.get("logprobs"))
     top = int(body.get("top_logprobs") or 0)
@@ -338,9 +344,10 @@ def echo_completion(
     sample_by_default: bool = False,
     prefill: bool = True,
     honour_seed: bool = True,
+    words: int = SAMPLED_WORDS,
 ) -> dict[str, Any]:
     """The non-streamed default answer to ``body``."""
-    sampling = _sampling(body, sample_by_default, honour_seed)
+    sampling = _sampling(body, sample_by_default, honour_seed, words)
     plans = _plan(body, sampling, prefill=prefill)
     top = int(body.get("top_logprobs") or 0)
     choices = []

@@ -25,6 +25,7 @@ from tests.gateway.answers import (
     trailing_assistant,
 )
 from tests.gateway.replies import Reply, error_body
+from tests.gateway.sampler import SAMPLED_WORDS
 from tests.gateway.upstreams import (
     BUNDLED_MODEL_IDS,
     Refused,
@@ -100,6 +101,7 @@ class Gateway:
         self.error_shape: Shape = "openai"  # the body those refusals and 404s come in
         self.assistant_prefill: Prefill = "continue"  # see PREFILL_MODES
         self.honour_seed = True  # False: a seed changes nothing, as on some servers
+        self.sampled_words = SAMPLED_WORDS  # words of a sampled answer after its echo
 
     # --- life -------------------------------------------------------------------
 
@@ -232,6 +234,7 @@ class Gateway:
             "sample_by_default": self.sample_by_default,
             "prefill": self.assistant_prefill == "continue",
             "honour_seed": self.honour_seed,
+            "words": self.sampled_words,
         }
         if body.get("stream"):
             delay = reply.delay if reply.delay is not None else self.delay

@@ -8,6 +8,7 @@ not in the bar). Hovering a bar shows its figures. Colours come from the palette
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Literal
 
@@ -32,6 +33,14 @@ def compact(value: float) -> str:
         if abs(value) >= size:
             return f"{value / size:.1f}{suffix}"
     return f"{value:.0f}"
+
+
+def nice_top(value: float) -> float:
+    """The top of the scale: ``value`` rounded up to 1, 2 or 5 times a power of ten."""
+    if value <= 0:
+        return 1.0
+    power = 10.0 ** math.floor(math.log10(value))
+    return float(next(step * power for step in (1, 2, 5, 10) if step * power >= value))
 
 
 def money(value: float) -> str:
@@ -96,6 +105,13 @@ class UsageChart(QWidget):
             self._paint_columns(painter, strong, light, muted)
         else:
             self._paint_bars(painter, strong, light, muted)
+        painter.setPen(muted)
+        key = ""
+        if self._metric == "tokens":
+            key = "light: prompt tokens · strong: completion tokens"
+        elif any(r.unknown for r in self._rows):
+            key = "?: holds answers of unknown cost (not in the bar)"
+        painter.drawText(QRectF(0, 0, self.width() - MARGIN, 16), Qt.AlignmentFlag.AlignRight, key)
         painter.end()
 
     def _parts(self, row: UsageRow, strong: QColor, light: QColor) -> list[tuple[float, QColor]]:
@@ -107,17 +123,18 @@ class UsageChart(QWidget):
         self, painter: QPainter, strong: QColor, light: QColor, muted: QColor
     ) -> None:
         rows = self._rows
-        top_value = max((self._value(r) for r in rows), default=0.0) or 1.0
-        area = QRectF(AXIS, MARGIN + 10, self.width() - AXIS - MARGIN, 0)
+        top_value = nice_top(max((self._value(r) for r in rows), default=0.0))
+        metrics = painter.fontMetrics()
+        axis = max(AXIS, metrics.horizontalAdvance(self._label(top_value)) + 14)
+        area = QRectF(axis, MARGIN + 10, self.width() - axis - MARGIN, 0)
         area.setBottom(self.height() - BOTTOM)
         painter.setPen(muted)
-        metrics = painter.fontMetrics()
         for fraction in (0.0, 0.5, 1.0):
             y = area.bottom() - fraction * area.height()
             painter.drawLine(QPointF(area.left() - 4, y), QPointF(area.right(), y))
             text = self._label(top_value * fraction)
             painter.drawText(
-                QRectF(0, y - 8, AXIS - 8, 16),
+                QRectF(0, y - 8, axis - 8, 16),
                 Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
                 text,
             )
@@ -156,7 +173,7 @@ class UsageChart(QWidget):
         right = self.width() - MARGIN - 90
         text_colour = self.palette().color(QPalette.ColorRole.WindowText)
         for index, row in enumerate(rows):
-            top = MARGIN + index * BAR_ROW
+            top = MARGIN + 18 + index * BAR_ROW
             label = metrics.elidedText(row.key, Qt.TextElideMode.ElideMiddle, LABEL)
             painter.setPen(text_colour)
             painter.drawText(
