@@ -1,11 +1,11 @@
 """The heat map of a whole answer: every token tinted by how likely it was, or by how
 uncertain the model was between its candidates.
 
-:class:`HeatMap` lays the tokens out as text (wrapped at the width of the view, a
-newline token ending its line) and paints only the lines on screen, each token as a
-tinted box with its text from a cache of :class:`QStaticText`. Tokens appended while
-an answer streams are laid out from where the last one ended, so a long answer costs
-its new tokens, not its length. A token produced with less than
+:class:`HeatMap` lays the tokens out as text (:class:`TokenLayout`: wrapped at the width
+of the view, a newline token ending its line) and paints only the lines on screen, each
+token as a tinted box under the line's text. Tokens appended while an answer streams
+are laid out from where the last one ended, so a long answer costs its new tokens, not
+its length. A token produced with less than
 :data:`core.token_heat.LOW_PROBABILITY` is underlined, whichever measure colours the
 map. Hovering a token shows its candidates; clicking selects it (the candidate bars
 below follow), the arrow keys move the selection. Colours come from the widget's
@@ -19,7 +19,6 @@ of the view costs a few milliseconds however long the answer is.
 
 from __future__ import annotations
 
-import bisect
 import math
 from collections.abc import Sequence
 
@@ -50,6 +49,7 @@ from core.token_heat import (
     ceiling_for,
     describe,
 )
+from ui.sampling.token_layout import TokenLayout
 
 MARGIN = 6
 GAP_Y = 2
@@ -125,18 +125,13 @@ class HeatMap(QAbstractScrollArea):
         self._entropy: list[float] = []  # bits; NaN until first needed
         self._texts: list[str] = []
         self._breaks: list[int] = []
-        self._x: list[float] = []
-        self._w: list[float] = []
-        self._line: list[int] = []
-        self._line_first: list[int] = []  # the first token of each line
         self._line_texts: dict[int, str] = {}
-        self._cursor = (float(MARGIN), 0)  # where the next token goes: x, line
-        self._layout_width = 0
         self._measure: Measure = PROBABILITY
         self._most = 0
         self._selected = -1
         self._widths: dict[str, float] = {}
         self._metrics = QFontMetricsF(self.font())
+        self._layout = TokenLayout(self._width_of, MARGIN, self._line_height())
         self.paint_count = 0
 
     # --- data ------------------------------------------------------------------------
@@ -226,38 +221,29 @@ class HeatMap(QAbstractScrollArea):
             self.token_selected.emit(index)
 
     def ensure_visible(self, index: int) -> None:
-        top = self._line_top(self._line[index])
+        layout = self._layout
+        top = layout.line_top(layout.line[index])
         bar = self.verticalScrollBar()
         height = self.viewport().height()
         if top < bar.value():
             bar.setValue(int(top) - MARGIN)
-        elif top + self._line_height() > bar.value() + height:
-            bar.setValue(int(top + self._line_height() - height) + MARGIN)
+        elif top + layout.line_height > bar.value() + height:
+            bar.setValue(int(top + layout.line_height - height) + MARGIN)
 
     def token_rect(self, index: int) -> QRectF:
         """Token ``index``'s box in viewport coordinates."""
-        top = self._line_top(self._line[index]) - self.verticalScrollBar().value()
-        return QRectF(self._x[index], top, self._w[index], self._line_height() - GAP_Y)
+        layout = self._layout
+        top = layout.line_top(layout.line[index]) - self.verticalScrollBar().value()
+        return QRectF(layout.x[index], top, layout.w[index], layout.line_height - GAP_Y)
 
     def token_at(self, x: float, y: float) -> int:
         """The token under a viewport point, or -1."""
-        line = int((y + self.verticalScrollBar().value() - MARGIN) // self._line_height())
-        if not 0 <= line < len(self._line_first):
-            return -1
-        first = self._line_first[line]
-        end = self._line_first[line + 1] if line + 1 < len(self._line_first) else len(self._x)
-        position = bisect.bisect_right(self._x, x, first, end) - 1
-        if first <= position < end and x < self._x[position] + self._w[position]:
-            return position
-        return -1
+        return self._layout.token_at(x, y + self.verticalScrollBar().value())
 
     # --- layout -----------------------------------------------------------------------
 
     def _line_height(self) -> float:
         return math.ceil(self._metrics.height()) + GAP_Y + 2
-
-    def _line_top(self, line: int) -> float:
-        return MARGIN + line * self._line_height()
 
     def _width_of(self, text: str) -> float:
         width = self._widths.get(text)
@@ -266,60 +252,36 @@ class HeatMap(QAbstractScrollArea):
         return width
 
     def _reset_layout(self) -> None:
-        for items in (self._x, self._w, self._line, self._line_first):
-            items.clear()
+        self._layout.reset(self.viewport().width())
         self._line_texts.clear()
-        self._cursor = (float(MARGIN), 0)
         self._update_scroll_range()
 
     def _lay_out(self, start: int) -> None:
         """Place tokens from ``start`` on, after the ones already placed."""
-        width = self.viewport().width()
-        if start == 0 or width != self._layout_width:
-            self._layout_width = width
+        layout = self._layout
+        if start == 0 or self.viewport().width() != layout.width:
             self._reset_layout()
             start = 0
-        right = max(width - MARGIN, MARGIN + 40)
-        x, line = self._cursor
-        self._line_texts.pop(line, None)  # the last line grows
-        lines = self._line_first
-        if not lines and start < len(self._texts):
-            lines.append(0)
-        for index in range(start, len(self._texts)):
-            w = self._width_of(self._texts[index])
-            if x + w > right and x > MARGIN:
-                x, line = float(MARGIN), line + 1
-                lines.append(index)
-            self._x.append(x)
-            self._w.append(w)
-            self._line.append(line)
-            x += w
-            for _ in range(self._breaks[index]):
-                x, line = float(MARGIN), line + 1
-                lines.append(index + 1)
-        self._cursor = (x, line)
+        self._line_texts.pop(layout.last_line(), None)  # the last line grows
+        layout.extend(self._texts, self._breaks, start)
         self._update_scroll_range()
-        if start == 0 or start >= len(self._line):
+        if start == 0 or start >= layout.count():
             self.viewport().update()
         else:  # only the lines from the first new token down changed
-            top = int(self._line_top(self._line[start]) - self.verticalScrollBar().value())
+            top = int(layout.line_top(layout.line[start]) - self.verticalScrollBar().value())
             view = self.viewport()
             view.update(0, max(top - 2, 0), view.width(), view.height())
-
-    def _content_height(self) -> float:
-        lines = self._cursor[1] + 1 if self._x else 0
-        return 2 * MARGIN + lines * self._line_height()
 
     def _update_scroll_range(self) -> None:
         bar = self.verticalScrollBar()
         page = self.viewport().height()
-        bar.setRange(0, max(0, int(self._content_height()) - page))
+        bar.setRange(0, max(0, int(self._layout.height()) - page))
         bar.setPageStep(page)
-        bar.setSingleStep(int(self._line_height()))
+        bar.setSingleStep(int(self._layout.line_height))
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        if self.viewport().width() != self._layout_width:
+        if self.viewport().width() != self._layout.width:
             anchor = self._selected
             self._lay_out(0)
             if anchor >= 0:
@@ -332,6 +294,7 @@ class HeatMap(QAbstractScrollArea):
         if event.type() == QEvent.Type.FontChange:
             self._metrics = QFontMetricsF(self.font())
             self._widths.clear()
+            self._layout.line_height = self._line_height()
             self._lay_out(0)
 
     # --- painting -----------------------------------------------------------------------
@@ -339,17 +302,13 @@ class HeatMap(QAbstractScrollArea):
     def _line_text(self, line: int) -> str:
         text = self._line_texts.get(line)
         if text is None:
-            first = self._line_first[line]
-            end = self._line_end(line)
-            text = self._line_texts[line] = "".join(self._texts[first:end])
+            layout = self._layout
+            text = "".join(self._texts[layout.line_first[line] : layout.line_end(line)])
+            self._line_texts[line] = text
         return text
 
-    def _line_end(self, line: int) -> int:
-        lines = self._line_first
-        return lines[line + 1] if line + 1 < len(lines) else len(self._x)
-
     def _update_token(self, index: int) -> None:
-        if 0 <= index < len(self._x):
+        if 0 <= index < self._layout.count():
             self.viewport().update(self.token_rect(index).adjusted(-3, -3, 3, 3).toAlignedRect())
 
     def paintEvent(self, event: QPaintEvent) -> None:
@@ -357,22 +316,22 @@ class HeatMap(QAbstractScrollArea):
         painter = QPainter(self.viewport())
         palette = self.palette()
         painter.fillRect(event.rect(), palette.color(QPalette.ColorRole.Base))
-        if not self._x:
+        layout = self._layout
+        if not layout.count():
             painter.end()
             return
         dark = is_dark(palette)
         fills = tints(self._measure, dark)
         scroll = self.verticalScrollBar().value()
-        height = self._line_height()
+        height = layout.line_height
         clip = event.rect()
-        first_line = max(0, int((clip.top() + scroll - MARGIN) // height))
-        last_line = min(int((clip.bottom() + scroll - MARGIN) // height), len(self._line_first) - 1)
-        low_pen = QPen(QColor(LOW_MARK[1 if dark else 0]), 2)
+        first_line = max(0, layout.line_at(clip.top() + scroll))
+        last_line = min(layout.line_at(clip.bottom() + scroll), layout.lines() - 1)
         lows: list[QRectF] = []
         for line in range(first_line, last_line + 1):
-            top = self._line_top(line) - scroll
-            for index in range(self._line_first[line], self._line_end(line)):
-                box = QRectF(self._x[index], top, self._w[index], height - GAP_Y)
+            top = layout.line_top(line) - scroll
+            for index in range(layout.line_first[line], layout.line_end(line)):
+                box = QRectF(layout.x[index], top, layout.w[index], height - GAP_Y)
                 step = round(self.level(index) * STEPS)
                 if step:
                     painter.fillRect(box, fills[step])
@@ -382,15 +341,15 @@ class HeatMap(QAbstractScrollArea):
         painter.setPen(palette.color(QPalette.ColorRole.Text))
         ascent = self._metrics.ascent() + 1
         for line in range(first_line, last_line + 1):
-            first = self._line_first[line]
-            if first < self._line_end(line):
-                baseline = self._line_top(line) - scroll + ascent
-                painter.drawText(QPointF(self._x[first], baseline), self._line_text(line))
-        painter.setPen(low_pen)
+            first = layout.line_first[line]
+            if first < layout.line_end(line):
+                baseline = layout.line_top(line) - scroll + ascent
+                painter.drawText(QPointF(layout.x[first], baseline), self._line_text(line))
+        painter.setPen(QPen(QColor(LOW_MARK[1 if dark else 0]), 2))
         for box in lows:
             y = box.bottom() - 1
             painter.drawLine(QPointF(box.left() + 1, y), QPointF(box.right() - 1, y))
-        if self._selected >= 0 and first_line <= self._line[self._selected] <= last_line:
+        if self._selected >= 0 and first_line <= layout.line[self._selected] <= last_line:
             box = self.token_rect(self._selected).adjusted(-1, -1, 1, 1)
             painter.setRenderHint(QPainter.RenderHint.Antialiasing)
             painter.setPen(QPen(palette.color(QPalette.ColorRole.Highlight), 2))
@@ -452,7 +411,7 @@ class HeatMap(QAbstractScrollArea):
         elif key == Qt.Key.Key_End:
             target = count - 1
         elif key in (Qt.Key.Key_Up, Qt.Key.Key_Down):
-            target = self._vertical_neighbour(current, -1 if key == Qt.Key.Key_Up else 1)
+            target = self._layout.neighbour(current, -1 if key == Qt.Key.Key_Up else 1)
         elif key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             if self._selected >= 0:
                 self.token_activated.emit(self._selected)
@@ -461,16 +420,3 @@ class HeatMap(QAbstractScrollArea):
             self.select(target, notify=True)
             return
         super().keyPressEvent(event)
-
-    def _vertical_neighbour(self, index: int, step: int) -> int:
-        """The token above or below ``index`` (empty lines skipped), or ``index``."""
-        line = self._line[index] + step
-        while 0 <= line < len(self._line_first):
-            first = self._line_first[line]
-            end = self._line_first[line + 1] if line + 1 < len(self._line_first) else len(self._x)
-            if first < end:
-                x = self._x[index] + self._w[index] / 2
-                position = bisect.bisect_right(self._x, x, first, end) - 1
-                return min(max(position, first), end - 1)
-            line += step
-        return index
