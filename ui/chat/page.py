@@ -83,7 +83,7 @@ class ChatPage(Page):
         view.delete_requested.connect(self.delete_message)
         view.link_activated.connect(lambda url: QDesktopServices.openUrl(QUrl(url)))
         view.copy_all_requested.connect(self.copy_all)
-        view.answer_action.connect(self._answer_action)
+        view.answer_action.connect(self.answer_action)
         ctl.answer_streaming.connect(
             lambda _thread, m, entries: self.answer_streaming.emit(m, entries)
         )
@@ -283,18 +283,6 @@ class ChatPage(Page):
     def branch_note(self, message_id: str) -> str:
         chat = self.chat
         return self.controller.branch_note(chat, message_id) if chat is not None else ""
-
-    def _answer_action(self, action: str, message_id: str, arg: object) -> None:
-        found = self.find_answer(message_id)
-        if found is None:
-            return
-        thread, message = found
-        if action == "repeat" and isinstance(arg, int):
-            self.repeat(message_id, arg)
-        elif action == "report":
-            self.report_requested.emit(thread, message)
-        elif action == "sampling":
-            self.sampling_requested.emit(message)
 
     # --- editing and deleting ---------------------------------------------------------------
 

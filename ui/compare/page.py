@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QVBoxLayout, QWidget
 from core.chat import Chat, ImagePart, Message
 from core.compare import last_answer
 from core.export import chat_to_markdown
-from core.pricing import ModelPrice, chat_cost, cost_text, total_cost
+from core.pricing import ModelPrice, chat_cost
 from core.request import build_body, to_api_messages
 from core.storage.chat_store import ChatFileError
 from core.sweep import SweepCell, SweepError, label, plan
@@ -110,7 +110,7 @@ class ComparePage(Page):
         view.column_continue_requested.connect(self._continue)
         view.link_activated.connect(lambda url: QDesktopServices.openUrl(QUrl(url)))
         view.copy_all_requested.connect(self.copy_all)
-        view.answer_action.connect(self._answer_action)
+        view.answer_action.connect(self.answer_action)
         ctl.answer_streaming.connect(self._answer_streaming)
         ctl.repeats_changed.connect(self.repeats_changed)
         self.sweep_panel.stop_requested.connect(lambda: ctl.stop(None))
@@ -370,22 +370,9 @@ class ComparePage(Page):
         self._sweep_progress()
 
     def _show_stats(self, col: Chat) -> None:
-        """The column header's stats line: the last answer's figures and cost, and what
-        the whole column cost."""
         column = self.view.column(col.id)
-        if column is None:
-            return
-        answer = last_answer(col)
-        if answer is None:
-            column.set_stats(None)
-            return
-        error = answer.error if answer.status == "error" else None
-        column.set_stats(
-            answer.stats,
-            error,
-            cost=cost_text(answer, self._prices),
-            total=total_cost(col.messages, self._prices).text(),
-        )
+        if column is not None:
+            column.show_stats_of(col, self._prices)
 
     def set_prices(self, prices: dict[str, ModelPrice]) -> None:
         self._prices = dict(prices)
@@ -428,18 +415,11 @@ class ComparePage(Page):
         if self.follows(message):
             self.answer_streaming.emit(message, entries)
 
-    def _answer_action(self, action: str, message_id: str, arg: object) -> None:
-        found = self.find_answer(message_id)
-        if found is None:
-            return
-        thread, message = found
-        self._focused = thread.id
-        if action == "repeat" and isinstance(arg, int):
-            self.repeat(message_id, arg)
-        elif action == "report":
-            self.report_requested.emit(thread, message)
-        elif action == "sampling":
-            self.sampling_requested.emit(message)
+    def answer_action(self, action: str, message_id: str, arg: object) -> None:
+        col = self.controller.column_of(message_id)
+        if col is not None:
+            self._focused = col.id  # the column worked in
+        super().answer_action(action, message_id, arg)
 
     def _generating(self, column_id: str, generating: bool) -> None:
         column = self.view.column(column_id)

@@ -190,3 +190,17 @@ class Page(QObject):
     def branch_note(self, message_id: str) -> str:
         """What can be said about branching from a token of answer ``message_id``."""
         return ""
+
+    def answer_action(self, action: str, message_id: str, arg: object) -> None:
+        """An answer's menu or link asked for ``action``: "repeat" (``arg`` times),
+        "report" (its repeats' report) or "sampling" (show it in the Sampling tab)."""
+        found = self.find_answer(message_id)
+        if found is None:
+            return
+        thread, message = found
+        if action == "repeat" and isinstance(arg, int):
+            self.repeat(message_id, arg)
+        elif action == "report":
+            self.report_requested.emit(thread, message)
+        elif action == "sampling":
+            self.sampling_requested.emit(message)
