@@ -144,7 +144,9 @@ def test_clicking_a_candidate_that_was_not_chosen_asks_for_a_branch(qtbot: QtBot
     assert asked == []  # the chosen one is not a branch
     QTest.mouseClick(chart, Qt.MouseButton.LeftButton, pos=QPoint(60, int(chart._row_top(0)) + 8))
     assert asked == [(message.id, 1, " dog")]
-    chart.setFocus()
+    view.heatmap.setFocus()
+    QTest.keyClick(view.heatmap, Qt.Key.Key_Return)  # Enter on a token: on to its candidates
+    assert chart.hasFocus()
     QTest.keyClick(chart, Qt.Key.Key_Down)
     QTest.keyClick(chart, Qt.Key.Key_Down)
     QTest.keyClick(chart, Qt.Key.Key_Return)

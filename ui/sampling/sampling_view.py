@@ -140,6 +140,7 @@ class SamplingView(QWidget):
         self.heatmap = HeatMap(content)
         self.heatmap.setMinimumHeight(72)
         self.heatmap.token_selected.connect(self._token_selected)
+        self.heatmap.token_activated.connect(self._to_candidates)
         self.tokens = self.heatmap
         self.panel = TokenPanel(content)
         self.panel.chart.candidate_clicked.connect(self._candidate_clicked)
@@ -301,6 +302,12 @@ class SamplingView(QWidget):
     def _token_selected(self, index: int) -> None:
         if 0 <= index < len(self._entries):
             self.panel.set_token(self._entries[index], index + 1, len(self._entries))
+
+    def _to_candidates(self, index: int) -> None:
+        """Enter (or a double click) on a token: on to its candidates, to branch by key."""
+        self.select_token(index)
+        if self.panel.chart.branching():
+            self.panel.chart.setFocus()
 
     def set_branch_note(self, text: str) -> None:
         """What is known about branching here (the endpoint's probe), under the chart."""
