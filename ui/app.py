@@ -23,6 +23,7 @@ from core.secrets import Secrets
 from core.settings import load_settings
 from core.storage.chat_store import ChatStore
 from core.storage.saver import ThrottledSaver
+from ui.answers.continuation import ContinuationGate
 from ui.answers.runner import AnswerRunner
 from ui.chat.controller import ChatController
 from ui.chat.page import ChatPage
@@ -60,6 +61,7 @@ class Assembly:
     comparisons: CompareController
     chat_page: ChatPage
     compare_page: ComparePage
+    gate: ContinuationGate
     tools: ToolService | None = None
 
     def finish_start(self) -> None:
@@ -77,6 +79,7 @@ class Assembly:
     async def close(self) -> None:
         await self.controller.rounds.shutdown()
         await self.comparisons.rounds.shutdown()
+        await self.gate.shutdown()
         await self.runner.shutdown()
         if self.tools is not None:
             await self.tools.hub.aclose()
@@ -130,6 +133,8 @@ def build(
     tools = ToolService(prefs, services.secrets)
     controller = ChatController(runner, tools)
     comparisons = CompareController(runner, tools)
+    gate = ContinuationGate(services.client, prefs, notifier)
+    controller.gate = comparisons.gate = gate
     composer = Composer()
     window = MainWindow(services, notifier, composer, theme)
     chat_page = ChatPage(controller, services, ChatView(theme), composer, window.stack)
@@ -142,6 +147,7 @@ def build(
     sweep_tab.addWidget(compare_page.sweep_results)
     window.right.addTab(sweep_tab, "Sweep")
     compare_page.sweep_panel.run_requested.connect(window.run_sweep)
+    gate.checked.connect(lambda _key: window.sampling_tab.refresh_note())
     if settings.font_size != DEFAULT_TEXT_SIZE:
         window.set_text_size(settings.font_size)
     # glibc keeps freed memory: give it back after a stream or when another chat shows
@@ -158,7 +164,16 @@ def build(
     else:
         window.new_chat()
     return Assembly(
-        window, services, notifier, runner, controller, comparisons, chat_page, compare_page, tools
+        window,
+        services,
+        notifier,
+        runner,
+        controller,
+        comparisons,
+        chat_page,
+        compare_page,
+        gate=gate,
+        tools=tools,
     )
 
 

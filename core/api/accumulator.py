@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from core.api.choice_state import ChoiceState, joined_text, text_of
-from core.chat import Completion, Usage
+from core.chat import Completion, TokenLogprob, Usage
 
 __all__ = ["StreamAccumulator"]
 
@@ -213,6 +213,12 @@ class StreamAccumulator:
         """The reasoning text of choice ``index`` so far."""
         state = self._choices.get(index)
         return joined_text(state.reasoning) if state is not None else ""
+
+    def logprobs(self, index: int = 0) -> list[TokenLogprob]:
+        """The token probabilities of choice ``index`` so far (a list that keeps growing;
+        do not change it)."""
+        state = self._choices.get(index)
+        return state.converted_logprobs() if state is not None else []
 
     def snapshot(self) -> Completion:
         """Everything so far as a ``Completion``, choices sorted by index."""

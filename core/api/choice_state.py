@@ -153,7 +153,9 @@ class ChoiceState:
             tool.merge(raw)
         return True
 
-    def snapshot(self) -> ChoiceSnapshot:
+    def converted_logprobs(self) -> list[TokenLogprob]:
+        """The token probabilities so far, converted once each (the list itself: it
+        grows as the stream goes on; callers must not change it)."""
         raw = self.raw_logprobs
         converted = self.logprobs
         if self.logprobs_seen < len(raw):
@@ -162,6 +164,10 @@ class ChoiceState:
                 if item is not None:
                     converted.append(item)
             self.logprobs_seen = len(raw)
+        return converted
+
+    def snapshot(self) -> ChoiceSnapshot:
+        converted = self.converted_logprobs()
         return ChoiceSnapshot(
             index=self.index,
             content=joined_text(self.content),

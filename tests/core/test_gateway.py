@@ -179,3 +179,35 @@ def test_the_sampling_view_rebuilds_one_temperature_from_another(gateway: Gatewa
     assert all(
         math.isclose(b.probability, p, abs_tol=1e-12) for b, p in zip(bars, expected, strict=True)
     )
+
+
+def _prefilled(gateway: Gateway, prefix: str, text: str = "hi", **fields: Any) -> httpx.Response:
+    messages = [{"role": "user", "content": text}, {"role": "assistant", "content": prefix}]
+    body = {"model": "gateway-model", "messages": messages, **fields}
+    return httpx.post(f"{gateway.url}/chat/completions", json=body)
+
+
+def test_a_trailing_assistant_message_is_continued_restarted_or_refused(gateway: Gateway) -> None:
+    asked = "Say: one two three four"
+    continued = _prefilled(gateway, "one two th", asked).json()
+    assert continued["choices"][0]["message"]["content"] == "ree four"
+    default = _prefilled(gateway, "Echo: hi This is").json()
+    assert default["choices"][0]["message"]["content"] == " a test answer."
+    sampled = _prefilled(gateway, "the model", temperature=1.0, seed=3, logprobs=True).json()
+    content = sampled["choices"][0]["message"]["content"]
+    assert len(content.split()) == SAMPLED_WORDS and content.startswith(" ")
+    tokens = sampled["choices"][0]["logprobs"]["content"]
+    assert "".join(t["token"] for t in tokens) == content
+    gateway.assistant_prefill = "restart"
+    restarted = _prefilled(gateway, "one two th", asked).json()
+    assert restarted["choices"][0]["message"]["content"].startswith("Echo: Say: one two")
+    gateway.assistant_prefill = "refuse"
+    refused = _prefilled(gateway, "one two th", asked)
+    assert refused.status_code == 400 and "Expected last role" in refused.text
+
+
+def test_a_seed_can_be_ignored(gateway: Gateway) -> None:
+    fields = {"temperature": 1.5, "seed": 42}
+    assert _text(gateway, **fields) == _text(gateway, **fields)
+    gateway.honour_seed = False
+    assert len({_text(gateway, **fields) for _ in range(5)}) > 1

@@ -37,6 +37,11 @@ Before a default answer the gateway checks the request as the real upstreams do:
   id is known and the upstream's refusals are those of the model it maps to (a model
   Chorus's built-in rules cannot recognise by its name).
 
+A conversation that ends with an ``assistant`` message is continued
+(``gateway.assistant_prefill = "continue"``, as llama.cpp's server does), answered
+afresh (``"restart"``, as OpenAI does) or refused with a 400 (``"refuse"``).
+``gateway.honour_seed = False`` makes a seed change nothing.
+
 Scripted replies are sent as they are, whatever the request (``Reply.echo`` is the
 default answer, checks included).
 

@@ -12,7 +12,7 @@ import signal
 import threading
 from types import FrameType
 
-from tests.gateway.server import Gateway
+from tests.gateway.server import PREFILL_MODES, Gateway, with_prices
 from tests.gateway.upstreams import ERROR_SHAPES
 
 
@@ -58,6 +58,23 @@ def main() -> None:
         help="serve the id PUBLIC from the upstream model UPSTREAM (its refusals apply), "
         "as a one-api/new-api model mapping; repeatable",
     )
+    parser.add_argument(
+        "--assistant-prefill",
+        choices=PREFILL_MODES,
+        default="continue",
+        help="what a conversation ending with an assistant message gets (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--ignore-seed", action="store_true", help="sample as if no seed had been sent"
+    )
+    parser.add_argument(
+        "--words", type=int, default=8, help="words a sampled answer draws (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--prices",
+        action="store_true",
+        help="list the models with OpenRouter-style prices (pricing.prompt/completion)",
+    )
     args = parser.parse_args()
     mapping = dict(item.split("=", 1) for item in args.map if "=" in item)
     if len(mapping) != len(args.map):
@@ -72,6 +89,11 @@ def main() -> None:
     gateway.upstream_rules = not args.no_upstream_rules
     gateway.error_shape = args.error_shape
     gateway.model_mapping = mapping
+    gateway.assistant_prefill = args.assistant_prefill
+    gateway.honour_seed = not args.ignore_seed
+    gateway.sampled_words = max(1, args.words)
+    if args.prices:
+        gateway.models = with_prices(gateway.models)
     with gateway, contextlib.suppress(KeyboardInterrupt):
         print(f"Fake gateway on {gateway.url} (Ctrl-C stops it)", flush=True)
         threading.Event().wait()

@@ -6,7 +6,8 @@ then either the fixed ``This is a test answer.`` or sampled words:
 - a request that sends none of ``temperature``, ``top_p`` and ``seed`` gets the fixed
   text, so tests can compare whole answers (``Gateway.sample_by_default`` samples
   these too, at temperature 1);
-- a request that sends any of them gets ``SAMPLED_WORDS`` words drawn by ``sampler``
+- a request that sends any of them gets ``SAMPLED_WORDS`` words (``Gateway.sampled_words``)
+  drawn by ``sampler``
   with those settings: temperature 0 repeats itself, 1.5 varies from request to
   request, and the same seed with the same settings gives the same words. Each
   choice draws its own words.
@@ -25,7 +26,14 @@ The request shapes the answer the way a real server would:
 - ``tools`` with ``tool_choice`` ``"required"`` or a named function: a tool call whose
   arguments ``{"text": <message>}`` arrive in fragments; after a ``tool`` message the
   answer is ``Tool said: <its content>``;
-- a model id containing ``reason``: ``reasoning_content`` pieces come first.
+- a model id containing ``reason``: ``reasoning_content`` pieces come first;
+- a conversation ending with an ``assistant`` message (``prefill="continue"``, as
+  llama.cpp's server does): the answer continues that message. When the question
+  holds the message's last characters (the model was asked to repeat a text), it goes
+  on with the question's text after them; a sampled request gets sampled words after
+  the message's last word; otherwise the rest of the default answer when the message
+  starts it, else the fixed text. ``prefill="restart"`` (as OpenAI does) answers the
+  question afresh; the refusal is the server's (``Gateway.assistant_prefill``).
 """
 
 from __future__ import annotations
@@ -76,6 +84,23 @@ def _prompt(messages: list[Any]) -> tuple[str, bool]:
     return "", False
 
 
+def trailing_assistant(messages: list[Any]) -> str:
+    """The text of a last message from the assistant, or ""."""
+    last = messages[-1] if messages else None
+    if isinstance(last, dict) and last.get("role") == "assistant":
+        return _text_of(last.get("content"))
+    return ""
+
+
+def _repeated_rest(prefix: str, prompt: str) -> str | None:
+    """What follows the longest tail (4 to 24 characters) of ``prefix`` in ``prompt``."""
+    for size in range(min(24, len(prefix)), 3, -1):
+        found = prompt.find(prefix[-size:])
+        if found >= 0:
+            return prompt[found + size :]
+    return None
+
+
 def _pieces(text: str, size: int) -> list[str]:
     return re.findall(rf".{{1,{size}}}", text, re.S)
 
@@ -113,14 +138,39 @@ def _cut(pieces: list[_Piece], stops: list[str]) -> list[_Piece]:
 
 def _content(plan: _Choice, text: str, stops: list[str], drawn: list[Sampled]) -> None:
     """The words of ``text`` and then the ``drawn`` tokens, cut at a stop string."""
-    pieces: list[_Piece] = [(word, None) for word in words(text)]
+    pieces: list[_Piece] = [(word, None) for word in words(text)] if text else []
     kept = _cut([*pieces, *((d.token, d) for d in drawn)], stops)
     plan.content = [piece for piece, _ in kept]
     plan.sampled = [d for _, d in kept]
 
 
-def _plan(body: dict[str, Any], sampling: Sampling | None) -> list[_Choice]:
+def _continued(
+    plan: _Choice,
+    prefix: str,
+    prompt: str,
+    label: str,
+    sampling: Sampling | None,
+    rng: Any,
+    stops: list[str],
+) -> None:
+    """The plan of an answer that continues the assistant's ``prefix``."""
+    rest = _repeated_rest(prefix, prompt)
+    if rest is not None:
+        _content(plan, rest, stops, [])
+        return
+    if sampling is not None:
+        last = prefix.split()[-1] if prefix.split() else label
+        _content(plan, "", stops, sample(last, sampling, rng, sampling.words))
+        return
+    echo = f"{label}: {prompt} {FILLER}" if prompt else f"{label}: {FILLER}"
+    _content(plan, echo[len(prefix) :] if echo.startswith(prefix) else f" {FILLER}", stops, [])
+
+
+def _plan(
+    body: dict[str, Any], sampling: Sampling | None, *, prefill: bool = True
+) -> list[_Choice]:
     prompt, after_tool = _prompt(body.get("messages") or [])
+    prefix = trailing_assistant(body.get("messages") or []) if prefill else ""
     n = max(1, int(body.get("n") or 1))
     limit = body.get("max_completion_tokens") or body.get("max_tokens")
     stops = body.get("stop") or []
@@ -143,11 +193,13 @@ def _plan(body: dict[str, Any], sampling: Sampling | None) -> list[_Choice]:
             text = json.dumps({"echo": prompt, "choice": i + 1})
             plan.content = _pieces("".join(p for p, _ in _cut([(text, None)], stops)), 6)
             plan.sampled = [None] * len(plan.content)
+        elif prefix and not after_tool:
+            _continued(plan, prefix, prompt, label, sampling, rng, stops)
         elif after_tool:
             _content(plan, f"Tool said: {prompt}", stops, [])
         elif sampling is not None:
             echo = f"{label}: {prompt}" if prompt else f"{label}:"
-            _content(plan, echo, stops, sample(echo.split()[-1], sampling, rng, SAMPLED_WORDS))
+            _content(plan, echo, stops, sample(echo.split()[-1], sampling, rng, sampling.words))
         else:
             echo = f"{label}: {prompt} {FILLER}" if prompt else f"{label}: {FILLER}"
             _content(plan, echo, stops, [])
@@ -220,11 +272,29 @@ def request_problem(body: Any) -> str:
     return ""
 
 
+def _sampling(
+    body: dict[str, Any], by_default: bool, honour_seed: bool, words: int
+) -> Sampling | None:
+    sampling = sampling_of(body, by_default=by_default)
+    if sampling is None:
+        return None
+    return Sampling(
+        sampling.temperature, sampling.top_p, sampling.seed if honour_seed else None, words
+    )
+
+
 def echo_chunks(
-    body: dict[str, Any], number: int, *, sample_by_default: bool = False
+    body: dict[str, Any],
+    number: int,
+    *,
+    sample_by_default: bool = False,
+    prefill: bool = True,
+    honour_seed: bool = True,
+    words: int = SAMPLED_WORDS,
 ) -> list[dict[str, Any]]:
     """The streamed default answer to ``body``, as chunk dicts."""
-    plans = _plan(body, sampling_of(body, by_default=sample_by_default))
+    sampling = _sampling(body, sample_by_default, honour_seed, words)
+    plans = _plan(body, sampling, prefill=prefill)
     want_logprobs = bool(body.get("logprobs"))
     top = int(body.get("top_logprobs") or 0)
     base = _base(body, number, "chat.completion.chunk")
@@ -268,10 +338,17 @@ def echo_chunks(
 
 
 def echo_completion(
-    body: dict[str, Any], number: int, *, sample_by_default: bool = False
+    body: dict[str, Any],
+    number: int,
+    *,
+    sample_by_default: bool = False,
+    prefill: bool = True,
+    honour_seed: bool = True,
+    words: int = SAMPLED_WORDS,
 ) -> dict[str, Any]:
     """The non-streamed default answer to ``body``."""
-    plans = _plan(body, sampling_of(body, by_default=sample_by_default))
+    sampling = _sampling(body, sample_by_default, honour_seed, words)
+    plans = _plan(body, sampling, prefill=prefill)
     top = int(body.get("top_logprobs") or 0)
     choices = []
     for p in plans:

@@ -48,6 +48,7 @@ class Sampling:
     temperature: float = 1.0
     top_p: float = 1.0
     seed: int | None = None
+    words: int = SAMPLED_WORDS  # how many words an answer samples
 
     def rng(self) -> random.Random:
         return random.Random(self.seed) if self.seed is not None else random.Random()

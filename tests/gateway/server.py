@@ -16,10 +16,16 @@ import time
 from collections import deque
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from socketserver import TCPServer
-from typing import Any
+from typing import Any, Literal
 
-from tests.gateway.answers import echo_chunks, echo_completion, request_problem
+from tests.gateway.answers import (
+    echo_chunks,
+    echo_completion,
+    request_problem,
+    trailing_assistant,
+)
 from tests.gateway.replies import Reply, error_body
+from tests.gateway.sampler import SAMPLED_WORDS
 from tests.gateway.upstreams import (
     BUNDLED_MODEL_IDS,
     Refused,
@@ -37,8 +43,35 @@ DEFAULT_MODELS = (
     {"id": "gateway-reasoner", "object": "model", "created": 1_700_000_000, "owned_by": "gateway"},
     {"id": "gpt-4o-mini", "object": "model", "created": 1_700_000_000, "owned_by": "openai"},
 )
+# What a conversation ending with an assistant message gets: a continuation of it (as
+# llama.cpp's server gives), a new answer (as OpenAI gives), or a 400 (as Mistral gives).
+Prefill = Literal["continue", "restart", "refuse"]
+PREFILL_MODES: tuple[Prefill, ...] = ("continue", "restart", "refuse")
+PREFILL_REFUSAL = (
+    "Expected last role User or Tool (or Assistant with prefix True) for serving but got assistant"
+)
 # Ids the suite's tests use for "some model": accepted in chat requests, not listed.
 STAND_IN_MODELS = frozenset({"m", "m1", "model-a", "model-b", "model-c", "slow", "broken"})
+
+
+# OpenRouter-style prices (dollars per token, as strings) for with_prices().
+LISTED_PRICES = {
+    "gateway-model": {"prompt": "0.0000005", "completion": "0.0000015"},
+    "gateway-reasoner": {"prompt": "0.000003", "completion": "0.000012"},
+    "gpt-4o-mini": {
+        "prompt": "0.00000015",
+        "completion": "0.0000006",
+        "input_cache_read": "0.000000075",
+    },
+}
+
+
+def with_prices(models: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``models`` with a ``pricing`` object on those ``LISTED_PRICES`` knows."""
+    return [
+        {**m, "pricing": LISTED_PRICES[m["id"]]} if m.get("id") in LISTED_PRICES else dict(m)
+        for m in models
+    ]
 
 
 class Gateway:
@@ -69,6 +102,9 @@ class Gateway:
         # upstream's refusals apply to the mapped id, and a mapped id is known
         self.model_mapping: dict[str, str] = {}
         self.error_shape: Shape = "openai"  # the body those refusals and 404s come in
+        self.assistant_prefill: Prefill = "continue"  # see PREFILL_MODES
+        self.honour_seed = True  # False: a seed changes nothing, as on some servers
+        self.sampled_words = SAMPLED_WORDS  # words of a sampled answer after its echo
 
     # --- life -------------------------------------------------------------------
 
@@ -192,13 +228,22 @@ class Gateway:
         refused = self._refusal(body)
         if refused is not None:
             return Reply.error(refused.status, shaped(refused, self.error_shape, rec.number))
+        prefilled = bool(trailing_assistant(body["messages"]))
+        if prefilled and self.assistant_prefill == "refuse":
+            return Reply.error(
+                400, error_body(PREFILL_REFUSAL, code="invalid_request_message_order")
+            )
+        options = {
+            "sample_by_default": self.sample_by_default,
+            "prefill": self.assistant_prefill == "continue",
+            "honour_seed": self.honour_seed,
+            "words": self.sampled_words,
+        }
         if body.get("stream"):
             delay = reply.delay if reply.delay is not None else self.delay
-            chunks = echo_chunks(body, rec.number, sample_by_default=self.sample_by_default)
+            chunks = echo_chunks(body, rec.number, **options)
             return Reply.stream(chunks, delay=delay, cut_after=reply.cut_after)
-        return Reply.json(
-            echo_completion(body, rec.number, sample_by_default=self.sample_by_default)
-        )
+        return Reply.json(echo_completion(body, rec.number, **options))
 
     def _refusal(self, body: dict[str, Any]) -> Refused | None:
         """The 404 for an unknown model or the upstream's 400 for ``body``, if any."""

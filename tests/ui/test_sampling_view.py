@@ -51,7 +51,7 @@ def test_an_answer_without_logprobs_says_how_to_get_them(qtbot: QtBot) -> None:
     view.set_answer(Message(role="assistant", content="Hello there"))
     assert view.empty_label.isVisible()
     assert view.empty_label.text() == NO_LOGPROBS
-    assert not view.tokens.isVisible() and not view.chart.isVisible()
+    assert not view.heatmap.isVisible() and not view.chart.isVisible()
     assert view.bars() == [] and view.selected_index() == -1
 
 
@@ -60,14 +60,14 @@ def test_nothing_selected_shows_no_chart(qtbot: QtBot) -> None:
     view.set_answer(answer())
     view.set_answer(None)
     assert view.empty_label.isVisible() and view.empty_label.text() != NO_LOGPROBS
-    assert view.bars() == [] and view.tokens.count() == 0
+    assert view.bars() == [] and view.heatmap.count() == 0
 
 
 def test_bars_match_reshape_and_follow_the_sliders(qtbot: QtBot) -> None:
     view = make(qtbot)
     view.set_answer(answer())
-    assert view.tokens.isVisible() and view.chart.isVisible()
-    assert [view.tokens.item(i).text() for i in range(3)] == ["The", "␣cat", "␣sat"]
+    assert view.heatmap.isVisible() and view.chart.isVisible()
+    assert [view.heatmap.text(i) for i in range(3)] == ["The", " cat", " sat"]
     assert view.selected_index() == 0
     assert view.temperature() == 1.0 and view.top_p() == 1.0
 
@@ -102,23 +102,22 @@ def test_bars_match_reshape_and_follow_the_sliders(qtbot: QtBot) -> None:
 def test_selecting_another_token_updates_the_bars(qtbot: QtBot) -> None:
     view = make(qtbot)
     view.set_answer(answer())
-    item = view.tokens.item(2)
     QTest.mouseClick(
-        view.tokens.viewport(),
+        view.heatmap.viewport(),
         Qt.MouseButton.LeftButton,
-        pos=view.tokens.visualItemRect(item).center(),
+        pos=view.heatmap.token_rect(2).center().toPoint(),
     )
     assert view.selected_index() == 2
     assert [b.token for b in view.bars()] == [" sat", " ran", " slept", " hid"]
     assert "Token 3 of 3" in view.token_heading.text()
     assert "4 candidates" in view.note.text()
 
-    view.tokens.setFocus()
-    QTest.keyClick(view.tokens, Qt.Key.Key_Left)
+    view.heatmap.setFocus()
+    QTest.keyClick(view.heatmap, Qt.Key.Key_Left)
     assert view.selected_index() == 1
     assert [b.token for b in view.bars()] == [" cat", " dog"]
     assert [b.probability for b in view.bars()] == pytest.approx([0.9, 0.1])
-    QTest.keyClick(view.tokens, Qt.Key.Key_Right)
+    QTest.keyClick(view.heatmap, Qt.Key.Key_Right)
     assert view.selected_index() == 2
 
 
@@ -146,7 +145,7 @@ def test_the_same_answer_growing_keeps_selection_and_sliders(qtbot: QtBot) -> No
     view.set_top_p(0.5)
     message.choices[0].logprobs.append(entry(" down", (" down", 0.7), (" up", 0.3)))
     view.set_answer(message)
-    assert view.tokens.count() == 4
+    assert view.heatmap.count() == 4
     assert view.selected_index() == 1 and view.top_p() == 0.5
 
     view.set_answer(answer())  # another message starts afresh
@@ -162,7 +161,7 @@ def test_an_answer_asked_again_in_place_starts_afresh(qtbot: QtBot) -> None:
     message.choices[0].logprobs = [entry("Hi", ("Hi", 0.7), ("Hey", 0.3))]
     message.params = {"temperature": 0.2}
     view.set_answer(message)
-    assert view.tokens.count() == 1 and view.tokens.item(0).text() == "Hi"
+    assert view.heatmap.count() == 1 and view.heatmap.text(0) == "Hi"
     assert view.selected_index() == 0 and view.temperature() == 0.2
 
 
@@ -171,13 +170,17 @@ def test_arrow_keys_move_across_wrapped_rows(qtbot: QtBot) -> None:
     view.resize(260, 560)
     tokens = [entry(f" word{i}", (f" word{i}", 0.9)) for i in range(30)]
     view.set_answer(Message(role="assistant", choices=[ChoiceSnapshot(logprobs=tokens)]))
-    rows = [view.tokens.visualItemRect(view.tokens.item(i)).y() for i in range(30)]
+    rows = [view.heatmap.token_rect(i).y() for i in range(30)]
     last_of_first_row = next(i for i in range(29) if rows[i + 1] != rows[i])
     view.select_token(last_of_first_row)
-    view.tokens.setFocus()
-    QTest.keyClick(view.tokens, Qt.Key.Key_Right)
+    view.heatmap.setFocus()
+    QTest.keyClick(view.heatmap, Qt.Key.Key_Right)
     assert view.selected_index() == last_of_first_row + 1
     assert view.token_heading.text().startswith(f"Token {last_of_first_row + 2} of 30")
+    QTest.keyClick(view.heatmap, Qt.Key.Key_Up)  # the token above, on the first row
+    assert rows[view.selected_index()] == rows[0]
+    QTest.keyClick(view.heatmap, Qt.Key.Key_Down)
+    assert rows[view.selected_index()] == rows[last_of_first_row + 1]
 
 
 def test_a_token_without_alternatives_says_so(qtbot: QtBot) -> None:
@@ -195,7 +198,7 @@ def test_odd_logprobs_do_not_break_the_strip(qtbot: QtBot) -> None:
         TokenLogprob(token="\n", logprob=0.5, top=[TopLogprob("x", -math.inf)]),
     ]
     view.set_answer(Message(role="assistant", choices=[ChoiceSnapshot(logprobs=odd)]))
-    assert [view.tokens.item(i).text() for i in range(2)] == ["∅", "↵"]
+    assert [view.heatmap.text(i) for i in range(2)] == ["∅", "↵"]
     assert "0.0% as generated" in view.token_heading.text()
     view.select_token(1)
     assert [(b.token, b.probability) for b in view.bars()] == [("\n", 1.0), ("x", 0.0)]

@@ -15,6 +15,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
@@ -22,7 +23,7 @@ from core.api.accumulator import StreamAccumulator
 from core.api.client import ChatClient
 from core.api.error_body import host_of
 from core.api.errors import APIError, AuthenticationError
-from core.chat import Chat, Message
+from core.chat import Chat, Message, TokenLogprob
 from core.conversation import apply_completion, run_answer
 from core.endpoint import Endpoint, EndpointUnusable
 from core.model_rules import Rule
@@ -34,6 +35,7 @@ from ui.common.notifier import Notifier
 
 log = logging.getLogger(__name__)
 
+GROUP_CONCURRENCY = 4  # answers of one group (repeats) streaming at once
 EndpointResolver = Callable[[Chat], Endpoint]
 SAVE_NOTICE_KEY = "save"
 
@@ -54,6 +56,7 @@ class AnswerJob:
     # the parameters to send, worked out in the answer's task (MCP tools connect there);
     # None: the thread's own
     prepare: Callable[[], Awaitable[Mapping[str, object]]] | None = None
+    body: dict[str, object] | None = None  # sent as it is (a repeat, a branch) when set
 
 
 class _OwnerSaver:
@@ -92,7 +95,7 @@ class AnswerRunner(QObject):
         self.notifier = notifier
         self.learned = learned  # the rules endpoints taught; None: the built-in ones only
         self._endpoint_for = endpoint_for
-        self._tasks: dict[str, asyncio.Task[Message]] = {}
+        self._tasks: dict[str, asyncio.Task[Any]] = {}
         self._jobs: dict[str, AnswerJob] = {}
         self._streams: dict[str, StreamAccumulator] = {}  # by answer id, while it streams
 
@@ -143,6 +146,31 @@ class AnswerRunner(QObject):
         self.started.emit(job.key)
         return True
 
+    def start_group(
+        self, key: str, jobs: list[AnswerJob], on_all_finished: Callable[[], None]
+    ) -> bool:
+        """Stream several answers under one key (the repeats of a request), at most
+        ``GROUP_CONCURRENCY`` at once, in one task: Stop ends them all, each saved as
+        stopped. Each job's ``on_finished`` is called as it ends, ``on_all_finished``
+        once all have. False when ``key`` runs."""
+        if self.running(key) or not jobs:
+            return False
+        for job in jobs:
+            self.saver.touch(job.owner)
+        task = asyncio.get_running_loop().create_task(
+            self._run_group(key, jobs, on_all_finished), name=f"answer:{key}"
+        )
+        self._tasks[key] = task
+        self._jobs[key] = jobs[0]
+        self.started.emit(key)
+        return True
+
+    def live_logprobs(self, answer_id: str, choice: int = 0) -> list[TokenLogprob]:
+        """The token probabilities streamed so far into ``answer_id`` (empty when it is
+        not streaming)."""
+        stream = self._streams.get(answer_id)
+        return list(stream.logprobs(choice)) if stream is not None else []
+
     def running(self, key: str) -> bool:
         task = self._tasks.get(key)
         return task is not None and not task.done()
@@ -169,6 +197,54 @@ class AnswerRunner(QObject):
         return next((o for o in self.live_owners() if o.id == owner_id), None)
 
     async def _run(self, job: AnswerJob) -> Message:
+        answer = job.answer
+        try:
+            await self._stream(job)
+        finally:
+            self._streams.pop(answer.id, None)
+            if self._tasks.get(job.key) is asyncio.current_task():
+                del self._tasks[job.key]
+                del self._jobs[job.key]
+            if job.on_finished is not None:
+                job.on_finished(answer)
+            self.finished.emit(job.key)
+        return answer
+
+    async def _run_group(
+        self, key: str, jobs: list[AnswerJob], on_all_finished: Callable[[], None]
+    ) -> None:
+        gate = asyncio.Semaphore(GROUP_CONCURRENCY)
+
+        async def one(job: AnswerJob) -> None:
+            try:
+                async with gate:
+                    await self._stream(job)
+            finally:
+                self._streams.pop(job.answer.id, None)
+                if job.answer.status == "streaming":  # stopped before it was sent
+                    job.answer.status = "stopped"
+                    self.saver.touch(job.owner)
+                if job.on_finished is not None:
+                    job.on_finished(job.answer)
+
+        try:
+            await asyncio.gather(*(one(job) for job in jobs))
+        except asyncio.CancelledError:
+            pass  # stopped: each answer was saved as stopped
+        finally:
+            if self._tasks.get(key) is asyncio.current_task():
+                del self._tasks[key]
+                del self._jobs[key]
+            try:
+                await asyncio.shield(self.saver.flush())
+            except OSError as exc:
+                self.save_failed(exc)
+            on_all_finished()
+            self.finished.emit(key)
+
+    async def _stream(self, job: AnswerJob) -> None:
+        """Stream ``job``'s answer; every way it can end becomes a final state (and a
+        message where a person must hear of it)."""
         answer = job.answer
 
         def progress(message: Message, acc: StreamAccumulator) -> None:
@@ -200,6 +276,7 @@ class AnswerRunner(QObject):
                 on_retry=retrying,
                 on_error=failed,
                 rules=self.rules(profile, answer.model),
+                body=job.body,
             )
             if learned is not None and answer.status == "done":
                 where = host_of(job.endpoint.base_url)
@@ -218,15 +295,6 @@ class AnswerRunner(QObject):
                 answer.status = "error"
             where = f"{job.label} could not be finished" if job.label else "The answer failed"
             self.notifier.error(f"{where}: {exc}")
-        finally:
-            self._streams.pop(answer.id, None)
-            if self._tasks.get(job.key) is asyncio.current_task():
-                del self._tasks[job.key]
-                del self._jobs[job.key]
-            if job.on_finished is not None:
-                job.on_finished(answer)
-            self.finished.emit(job.key)
-        return answer
 
     # --- saving ----------------------------------------------------------------------------
 

@@ -2,34 +2,44 @@
 
 A *thread* is a chat holding messages: a chat on its own, or one column of a comparison.
 Its *owner* is what is saved (the chat itself, or the comparison). :class:`ThreadController`
-asks, regenerates, retries, edits, switches branches, picks a choice and deletes in a
-thread, and streams answers through the one :class:`AnswerRunner`. Subclasses say which
-threads exist and how to tell their views (``_tell_*``); they keep only what differs.
+asks, regenerates, retries, edits, branches from a token, repeats a request, switches
+branches, picks a choice and deletes in a thread, and streams answers through the one
+:class:`AnswerRunner`. Subclasses say which threads exist and how to tell their views
+(``_tell_*``); they keep only what differs.
 """
 
 from __future__ import annotations
 
 import msgspec
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Signal
 
 from core import conversation
-from core.chat import Chat, ImagePart, Message, now
+from core.chat import Chat, ImagePart, Message, TokenLogprob, now
 from core.endpoint import Endpoint
 from core.refusals import fix_by_id
 from core.tools.rounds import ensure_call_ids
+from ui.answers.continuation import ContinuationGate
 from ui.answers.round_view import RoundView
 from ui.answers.runner import AnswerJob, AnswerRunner
 from ui.answers.tool_rounds import ToolRounds
 from ui.tools.service import ToolService
 from ui.transcript.message_model import MessageRow, branch_rows, row_of
 
+MAX_REPEATS = 20
+
 
 class ThreadController(QObject):
+    # the thread and its answer streaming on screen, with its token probabilities so far
+    answer_streaming = Signal(object, object, object)  # Chat, Message, list[TokenLogprob]
+    # the thread and the original answer whose repeats changed (started, one ended, all ended)
+    repeats_changed = Signal(object, object)  # Chat, Message
+
     def __init__(
         self, runner: AnswerRunner, tools: ToolService | None = None, parent: QObject | None = None
     ) -> None:
         super().__init__(parent)
         self.runner = runner
+        self.gate: ContinuationGate | None = None  # asked before branching from a token
         self.tools = tools if tools is not None else ToolService(parent=self)
         self.rounds = ToolRounds(
             self.tools,
@@ -173,7 +183,13 @@ class ThreadController(QObject):
         self._start(thread, answer, endpoint)
         return True
 
-    def _start(self, thread: Chat, answer: Message, endpoint: Endpoint) -> None:
+    def _start(
+        self,
+        thread: Chat,
+        answer: Message,
+        endpoint: Endpoint,
+        body: dict[str, object] | None = None,
+    ) -> None:
         owner = self._owner(thread)
         owner.updated_at = now()
         self._tell_stream_started(thread, row_of(thread, answer))
@@ -189,6 +205,7 @@ class ThreadController(QObject):
                 on_finished=lambda message: self._finished(thread, owner, message),
                 visible=lambda: self._on_screen(thread),
                 prepare=lambda: self.rounds.params_for(thread),
+                body=body,
             )
         )
         self._tell_generating(thread, True)
@@ -197,6 +214,123 @@ class ThreadController(QObject):
     def _progress(self, thread: Chat, message: Message) -> None:
         if self._on_screen(thread):
             self._tell_stream_text(thread, message)
+            self.answer_streaming.emit(thread, message, self.live_logprobs(message))
+
+    def live_logprobs(self, message: Message) -> list[TokenLogprob]:
+        """The token probabilities of an answer streaming now (its prefix's first)."""
+        streamed = self.runner.live_logprobs(message.id, message.chosen)
+        return [*message.prefix_logprobs, *streamed]
+
+    # --- branching from a token and repeating -----------------------------------------
+
+    def _branch(self, thread: Chat, answer_id: str, index: int, token: str) -> bool:
+        """Continue ``answer_id`` from token ``index`` with ``token`` as a new branch,
+        once the endpoint is known to continue an assistant message; False when it
+        cannot be asked now."""
+        notifier = self.runner.notifier
+        original = thread.by_id().get(answer_id)
+        if original is None or original.role != "assistant":
+            return False
+        if self.thread_running(thread):
+            notifier.info("Wait for the answer, or stop it first.")
+            return False
+        try:
+            conversation.same_request(thread, original)
+        except conversation.NotSentError as exc:
+            notifier.warning(str(exc))
+            return False
+        endpoint = self._endpoint(thread)
+        if endpoint is None:
+            return False
+
+        def go() -> None:
+            if self.thread_running(thread) or answer_id not in thread.by_id():
+                notifier.info("The answer changed meanwhile; no branch was made.")
+                return
+            try:
+                branch = conversation.branch_from_token(thread, answer_id, index, token)
+            except LookupError as exc:
+                notifier.warning(f"No branch was made: {exc}.")
+                return
+            body = conversation.same_request(thread, original, branch)
+            self._tell_rows(thread, branch_rows(thread)[:-1])
+            self._start(thread, branch, endpoint, body)
+
+        if self.gate is None:
+            go()
+        else:
+            self.gate.when_continues(endpoint, original.model, go)
+        return True
+
+    def branch_note(self, thread: Chat, answer_id: str) -> str:
+        """What the Sampling tab says about branching from a token of this answer."""
+        original = thread.by_id().get(answer_id)
+        if original is None or self.gate is None:
+            return ""
+        return self.gate.note(self.runner.resolve_quietly(self._asked(thread)), original.model)
+
+    def _asked(self, thread: Chat) -> Chat:
+        owner = self._owner(thread)
+        if not thread.profile and owner.profile:
+            return msgspec.structs.replace(thread, profile=owner.profile)
+        return thread
+
+    def _repeat(self, thread: Chat, answer_id: str, count: int) -> bool:
+        """Send ``answer_id``'s identical request ``count`` more times; the answers are
+        kept as its siblings (marked as repeats), the branch on screen stays."""
+        notifier = self.runner.notifier
+        original = thread.by_id().get(answer_id)
+        if original is None or original.role != "assistant":
+            return False
+        if self.thread_running(thread):
+            notifier.info("Wait for the answer, or stop it first.")
+            return False
+        try:
+            body = conversation.same_request(thread, original)
+        except conversation.NotSentError as exc:
+            notifier.warning(str(exc))
+            return False
+        endpoint = self._endpoint(thread)
+        if endpoint is None:
+            return False
+        owner = self._owner(thread)
+        repeats = conversation.add_repeats(thread, answer_id, min(max(count, 1), MAX_REPEATS))
+        owner.updated_at = now()
+        jobs = [
+            AnswerJob(
+                key=thread.id,
+                owner=owner,
+                thread=thread,
+                answer=repeat,
+                endpoint=endpoint,
+                label=self._label(thread),
+                on_finished=lambda _message: self.repeats_changed.emit(thread, original),
+                visible=lambda: self._on_screen(thread),
+                body=body,
+            )
+            for repeat in repeats
+        ]
+
+        def all_finished() -> None:
+            if self._on_screen(thread):
+                self._tell_rows(thread, branch_rows(thread))
+                self._tell_generating(thread, False)
+            self._tell_changed(owner)
+            self.repeats_changed.emit(thread, original)
+
+        self.runner.start_group(thread.id, jobs, all_finished)
+        self._tell_rows(thread, branch_rows(thread))
+        self._tell_generating(thread, True)
+        self._tell_changed(owner)
+        self.repeats_changed.emit(thread, original)
+        return True
+
+    def _show_message(self, thread: Chat, message_id: str) -> None:
+        """Show the branch that goes through ``message_id``."""
+        if message_id in thread.by_id() and not self.thread_running(thread):
+            thread.switch_to(message_id)
+            self._touch(thread)
+            self._tell_rows(thread, branch_rows(thread))
 
     def _finished(self, thread: Chat, owner: Chat, answer: Message) -> None:
         if answer.status == "done" and answer.tool_calls:

@@ -163,6 +163,16 @@ class ChatController(ThreadController):
         if self.chat is not None:
             self._choose(self.chat, answer_id, index)
 
+    def branch_from_token(self, answer_id: str, index: int, token: str) -> bool:
+        return self.chat is not None and self._branch(self.chat, answer_id, index, token)
+
+    def repeat(self, answer_id: str, count: int) -> bool:
+        return self.chat is not None and self._repeat(self.chat, answer_id, count)
+
+    def show_message(self, message_id: str) -> None:
+        if self.chat is not None:
+            self._show_message(self.chat, message_id)
+
     def delete_message(self, message_id: str) -> list[Message]:
         return self._delete(self.chat, message_id) if self.chat is not None else []
 

@@ -10,6 +10,7 @@ from core.chat import Chat, ImagePart, Message
 from core.export import chat_to_markdown
 from core.model_rules import model_traits
 from core.params import default_values
+from core.pricing import ModelPrice, chat_cost
 from core.request import build_body, to_api_messages
 from core.storage.chat_store import ChatFileError
 from core.tools.rounds import calling_answer
@@ -54,6 +55,7 @@ class ChatPage(Page):
         self.composer = composer
         self.notifier = controller.runner.notifier
         self._editing: str | None = None
+        self._prices: dict[str, ModelPrice] = {}
         self._widget = QWidget(parent)
         self._widget.setObjectName("chatPage")
         layout = QVBoxLayout(self._widget)
@@ -95,6 +97,11 @@ class ChatPage(Page):
         panel.denied.connect(ctl.deny)
         panel.unlock_requested.connect(ctl.unlock_round)
         panel.stop_requested.connect(ctl.stop)
+        view.answer_action.connect(self.answer_action)
+        ctl.answer_streaming.connect(
+            lambda _thread, m, entries: self.answer_streaming.emit(m, entries)
+        )
+        ctl.repeats_changed.connect(self.repeats_changed)
 
     @property
     def widget(self) -> QWidget:
@@ -181,6 +188,7 @@ class ChatPage(Page):
             detail=model_badges(chat.model),
             profile=chat.profile or self.services.settings.active_profile,
             system_prompt=chat.system_prompt,
+            cost=chat_cost(chat, self._prices).text(),
         )
 
     def why_not(self, command: Command) -> str | None:
@@ -275,6 +283,34 @@ class ChatPage(Page):
         chat = self.exported()
         if chat is not None:
             set_clipboard(chat_to_markdown(chat))
+
+    def set_prices(self, prices: dict[str, ModelPrice]) -> None:
+        self._prices = dict(prices)
+        self.view.set_prices(self._prices)
+        self.changed.emit()
+
+    # --- one answer -------------------------------------------------------------------------
+
+    def find_answer(self, message_id: str) -> tuple[Chat, Message] | None:
+        chat = self.chat
+        message = chat.by_id().get(message_id) if chat is not None else None
+        if chat is None or message is None:
+            return None
+        return chat, message
+
+    def branch_from_token(self, message_id: str, index: int, token: str) -> None:
+        self.cancel_edit()
+        self.controller.branch_from_token(message_id, index, token)
+
+    def repeat(self, message_id: str, count: int) -> None:
+        self.controller.repeat(message_id, count)
+
+    def show_message(self, message_id: str) -> None:
+        self.controller.show_message(message_id)
+
+    def branch_note(self, message_id: str) -> str:
+        chat = self.chat
+        return self.controller.branch_note(chat, message_id) if chat is not None else ""
 
     # --- editing and deleting ---------------------------------------------------------------
 

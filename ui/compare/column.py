@@ -20,7 +20,9 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 
-from core.chat import ErrorInfo, Stats
+from core.chat import Chat, ErrorInfo, Stats
+from core.compare import last_answer
+from core.pricing import ModelPrice, cost_text, total_cost
 from ui.compare.column_header import CompareColumnHeader
 from ui.params.panel import ParamsPanel
 from ui.tools.panel import ToolCallsPanel
@@ -132,8 +134,29 @@ class CompareColumn(QWidget):
     def set_overrides(self, names: Iterable[str]) -> None:
         self.header.set_overrides(names)
 
-    def set_stats(self, stats: Stats | None, error: ErrorInfo | None = None) -> None:
-        self.header.set_stats(stats, error)
+    def set_stats(
+        self,
+        stats: Stats | None,
+        error: ErrorInfo | None = None,
+        *,
+        cost: str = "",
+        total: str = "",
+    ) -> None:
+        self.header.set_stats(stats, error, cost=cost, total=total)
+
+    def show_stats_of(self, thread: Chat, prices: Mapping[str, ModelPrice]) -> None:
+        """The header's stats line: the last answer's figures and cost (or its error),
+        and in its tooltip what the whole column cost."""
+        answer = last_answer(thread)
+        if answer is None:
+            self.set_stats(None)
+            return
+        self.set_stats(
+            answer.stats,
+            answer.error if answer.status == "error" else None,
+            cost=cost_text(answer, prices),
+            total=total_cost(thread.messages, prices).text(),
+        )
 
     def set_marks(self, marks: Iterable[str]) -> None:
         self.header.set_marks(marks)

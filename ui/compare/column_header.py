@@ -237,16 +237,21 @@ class CompareColumnHeader(QWidget):
         """Show the parameter toggle pressed while the column's parameters are open."""
         self.params_button.setChecked(shown)
 
-    def set_stats(self, stats: Stats | None, error: ErrorInfo | None) -> None:
-        """The last answer's figures, or its error (in red); both None clears the line."""
+    def set_stats(
+        self, stats: Stats | None, error: ErrorInfo | None, *, cost: str = "", total: str = ""
+    ) -> None:
+        """The last answer's figures (with its ``cost``), or its error (in red); both None
+        clears the line. ``total``: what every answer of the column cost."""
+        spent = f"\nThis column so far: {total}" if total else ""
         if error is not None:
             self._stats_full = error.message or error.kind
             set_tone(self.stats_label, "error")
-            self.stats_label.setToolTip(error_tooltip(error))
+            self.stats_label.setToolTip(error_tooltip(error) + spent)
         elif stats is not None:
-            self._stats_full = stats_text(stats, model=False, prompt=False)
+            self._stats_full = stats_text(stats, model=False, prompt=False, cost=cost)
             set_tone(self.stats_label, "muted")
-            self.stats_label.setToolTip(stats_tooltip(stats))
+            tip = stats_tooltip(stats) + (f"\nCost: {cost}" if cost else "")
+            self.stats_label.setToolTip(tip + spent)
         else:
             self._stats_full = ""
             set_tone(self.stats_label, "muted")

@@ -172,6 +172,24 @@ class CompareController(ThreadController):
         if col is not None:
             self._restore(col, messages, leaf)
 
+    def column_of(self, message_id: str) -> Chat | None:
+        """The column on screen holding ``message_id``."""
+        columns = self.comparison.columns if self.comparison is not None else []
+        return next((c for c in columns if any(m.id == message_id for m in c.messages)), None)
+
+    def branch_from_token(self, answer_id: str, index: int, token: str) -> bool:
+        col = self.column_of(answer_id)
+        return col is not None and self._branch(col, answer_id, index, token)
+
+    def repeat(self, answer_id: str, count: int) -> bool:
+        col = self.column_of(answer_id)
+        return col is not None and self._repeat(col, answer_id, count)
+
+    def show_message(self, message_id: str) -> None:
+        col = self.column_of(message_id)
+        if col is not None:
+            self._show_message(col, message_id)
+
     def message(self, column_id: str, message_id: str) -> Message | None:
         col = self._column(column_id)
         return col.by_id().get(message_id) if col is not None else None

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QVBoxLayout, QWidget
 from core.chat import Chat, ImagePart, Message
 from core.compare import last_answer
 from core.export import chat_to_markdown
+from core.pricing import ModelPrice, chat_cost
 from core.request import build_body, to_api_messages
 from core.storage.chat_store import ChatFileError
 from core.sweep import SweepCell, SweepError, label, plan
@@ -66,6 +67,7 @@ class ComparePage(Page):
         self._sweep: list[SweepCell] = []
         self._sweep_group: list[int] = []  # column index → results row (repeats share one)
         self._focused = ""  # the column the person worked in last
+        self._prices: dict[str, ModelPrice] = {}
         self._connect()
         app = QApplication.instance()
         if isinstance(app, QApplication):
@@ -113,6 +115,9 @@ class ComparePage(Page):
         view.column_continue_requested.connect(self._continue)
         view.link_activated.connect(lambda url: QDesktopServices.openUrl(QUrl(url)))
         view.copy_all_requested.connect(self.copy_all)
+        view.answer_action.connect(self.answer_action)
+        ctl.answer_streaming.connect(self._answer_streaming)
+        ctl.repeats_changed.connect(self.repeats_changed)
         self.sweep_panel.stop_requested.connect(lambda: ctl.stop(None))
 
     # --- which comparison --------------------------------------------------------------
@@ -178,6 +183,7 @@ class ComparePage(Page):
             title=f"Comparison · {count} columns",
             profile=(cmp.profile if cmp else "") or self.services.settings.active_profile,
             system_prompt=cmp.system_prompt if cmp is not None else "",
+            cost=chat_cost(cmp, self._prices).text() if cmp is not None else "",
         )
 
     def why_not(self, command: Command) -> str | None:
@@ -354,6 +360,8 @@ class ComparePage(Page):
                 self._wire_tools(column)
                 column.set_overrides(col.overridden)
                 column.set_params(col.params)
+                column.view.set_prices(self._prices)
+                self._show_stats(col)
         if self._focused not in {col.id for col in cmp.columns}:
             self._focused = cmp.columns[0].id if cmp.columns else ""
         self._update_regenerate()
@@ -395,10 +403,63 @@ class ComparePage(Page):
         if column is None:
             return
         column.view.finish_stream(row)
-        message = row.message
-        column.set_stats(message.stats, message.error if message.status == "error" else None)
-        self.answer_finished.emit(message)
+        col = self.controller.column_of(row.message.id)
+        if col is not None:
+            self._show_stats(col)
+        self.answer_finished.emit(row.message)
         self._sweep_progress()
+
+    def _show_stats(self, col: Chat) -> None:
+        column = self.view.column(col.id)
+        if column is not None:
+            column.show_stats_of(col, self._prices)
+
+    def set_prices(self, prices: dict[str, ModelPrice]) -> None:
+        self._prices = dict(prices)
+        cmp = self.comparison
+        for col in cmp.columns if cmp is not None else []:
+            column = self.view.column(col.id)
+            if column is not None:
+                column.view.set_prices(self._prices)
+                self._show_stats(col)
+        self.changed.emit()
+
+    # --- one answer ---------------------------------------------------------------------
+
+    def find_answer(self, message_id: str) -> tuple[Chat, Message] | None:
+        col = self.controller.column_of(message_id)
+        if col is None:
+            return None
+        return col, col.by_id()[message_id]
+
+    def branch_from_token(self, message_id: str, index: int, token: str) -> None:
+        self.cancel_edit()
+        self.controller.branch_from_token(message_id, index, token)
+
+    def repeat(self, message_id: str, count: int) -> None:
+        self.controller.repeat(message_id, count)
+
+    def show_message(self, message_id: str) -> None:
+        self.controller.show_message(message_id)
+
+    def branch_note(self, message_id: str) -> str:
+        col = self.controller.column_of(message_id)
+        return self.controller.branch_note(col, message_id) if col is not None else ""
+
+    def follows(self, message: Message) -> bool:
+        focused = self.focused_column()
+        return focused is not None and any(m.id == message.id for m in focused.messages)
+
+    def _answer_streaming(self, thread: Chat, message: Message, entries: object) -> None:
+        """The Sampling tab follows the focused column's answer as it streams."""
+        if self.follows(message):
+            self.answer_streaming.emit(message, entries)
+
+    def answer_action(self, action: str, message_id: str, arg: object) -> None:
+        col = self.controller.column_of(message_id)
+        if col is not None:
+            self._focused = col.id  # the column worked in
+        super().answer_action(action, message_id, arg)
 
     def _generating(self, column_id: str, generating: bool) -> None:
         column = self.view.column(column_id)

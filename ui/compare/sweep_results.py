@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.repeats import NoiseCheck, cross_diversity, effect_vs_noise, is_effect
 from core.sweep import CellStats, cell_stats, diversity
 from ui.common.tone import tone_color
 
@@ -67,6 +68,7 @@ class SweepResults(QWidget):
         self._labels: list[str] = []
         self._statuses: list[str] = []
         self._stats: list[CellStats | None] = []
+        self._texts: list[list[str]] = []
         self._rows: list[str] = []
         self._columns: list[str] = []
 
@@ -113,10 +115,20 @@ class SweepResults(QWidget):
         self.pages.addWidget(self.table)
         self.pages.addWidget(self.grid)
 
+        self.noise_label = QLabel(self)
+        self.noise_label.setObjectName("sweepNoise")
+        self.noise_label.setWordWrap(True)
+        self.noise_label.setToolTip(
+            "Diversity: 1 − the mean word overlap of two answers. Between values: pairs of "
+            "answers to different values; among repeats: pairs of answers to the same value. "
+            "An effect counts when the first is clearly above the second."
+        )
+
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self._toggle_bar)
         layout.addWidget(self.pages, 1)
+        layout.addWidget(self.noise_label)
 
         self.table_button.toggled.connect(self._view_changed)
         self.metric_combo.currentIndexChanged.connect(self._fill_grid)
@@ -133,6 +145,7 @@ class SweepResults(QWidget):
         self._labels = list(labels)
         self._statuses = ["waiting"] * len(labels)
         self._stats = [None] * len(labels)
+        self._texts = [[] for _ in labels]
         self._rows, self._columns = [], []
         self.table.setRowCount(len(labels))
         for row, text in enumerate(labels):
@@ -144,6 +157,7 @@ class SweepResults(QWidget):
         self.table_button.setChecked(True)
         self.grid.setRowCount(0)
         self.grid.setColumnCount(0)
+        self.noise_label.setText("")
 
     def set_cell_status(self, index: int, status: str) -> None:
         """``waiting``, ``streaming``, ``done`` or ``error`` for the cell at ``index``."""
@@ -155,8 +169,31 @@ class SweepResults(QWidget):
     def set_cell_texts(self, index: int, texts: list[str]) -> None:
         """The answers of the cell at ``index`` (one per repeat so far)."""
         self._stats[index] = cell_stats(texts)
-        self._fill_row(index)
+        self._texts[index] = list(texts)
+        for row in range(len(self._labels)):
+            self._fill_row(row)
         self._fill_grid()
+        self.noise_label.setText(self.noise().sentence())
+
+    def noise(self) -> NoiseCheck:
+        """The answers of every cell so far, between values against among repeats."""
+        return effect_vs_noise(self._texts)
+
+    def effect_against_first(self, index: int) -> str:
+        """How the cell at ``index`` differs from the first cell, against the noise."""
+        if index == 0 or not self._texts or not self._texts[0] or not self._texts[index]:
+            return ""
+        between = cross_diversity(self._texts[0], self._texts[index])
+        within = effect_vs_noise([self._texts[0], self._texts[index]]).within
+        if between is None:
+            return ""
+        if within is None:
+            return f"Diversity against the first value {between:.2f} (no repeats to compare)."
+        verdict = "an effect" if is_effect(between, within) else "within the noise"
+        return (
+            f"Diversity against the first value {between:.2f}, among their repeats "
+            f"{within:.2f}: {verdict}."
+        )
 
     def status(self, index: int) -> str:
         return self._statuses[index]
@@ -176,8 +213,12 @@ class SweepResults(QWidget):
                 _ratio(stats.distinct_2),
                 _ratio(diversity(stats)),
             ]
+        against = self.effect_against_first(row) if row < len(self._texts) else ""
         for column, text in enumerate(values, start=1):
-            self.table.setItem(row, column, _item(text))
+            item = _item(text)
+            if against and COLUMNS[column] == "Diversity":
+                item.setToolTip(against)
+            self.table.setItem(row, column, item)
         status = self._statuses[row]
         item = _item(STATUS_TEXT[status], align_right=False)
         if status == "error":

@@ -53,6 +53,7 @@ class CompareView(QWidget):
     column_delete_requested = Signal(str, str)
     link_activated = Signal(str)
     copy_all_requested = Signal()
+    answer_action = Signal(str, str, object)  # a column's ChatView.answer_action
 
     def __init__(self, theme: str = "light", parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -211,6 +212,7 @@ class CompareView(QWidget):
         column.delete_requested.connect(self.column_delete_requested)
         column.link_activated.connect(self.link_activated)
         column.copy_all_requested.connect(self.copy_all_requested)
+        column.view.answer_action.connect(self.answer_action)
         column.scrolled.connect(self._on_column_scrolled)
         return column
 

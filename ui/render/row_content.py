@@ -43,9 +43,16 @@ class LiveRow:
 
 
 def chrome_parts(
-    item: MessageRow, live: LiveRow | None, theme: str, *, thinking: bool, details: bool
+    item: MessageRow,
+    live: LiveRow | None,
+    theme: str,
+    *,
+    thinking: bool,
+    details: bool,
+    cost: str = "",
 ) -> tuple[list[PartHtml], list[PartHtml], list[PartHtml]]:
-    """The head, tools and foot sections of a row (empty lists for absent ones)."""
+    """The head, tools and foot sections of a row (empty lists for absent ones);
+    ``cost`` goes in the stats line."""
     message = item.message
     if live is not None:
         message = msgspec.structs.replace(
@@ -55,7 +62,7 @@ def chrome_parts(
     head = header_html(message, item.sibling_index, item.sibling_count, theme, live=is_live)
     head += thinking_html(message, theme, expanded=thinking, live=is_live)
     tools = tool_calls_html(message.tool_calls, theme, live=is_live)
-    foot = footer_html(message, theme, live=is_live, details=details)
+    foot = footer_html(message, theme, live=is_live, details=details, cost=cost)
     return (
         [PartHtml(head)],
         [PartHtml(tools)] if tools else [],

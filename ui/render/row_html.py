@@ -5,7 +5,8 @@ copy actions put on the clipboard.
 Links use the ``chorus:`` scheme; the view maps them to actions:
 ``chorus:think`` (toggle thinking), ``chorus:branch/-1|1``, ``chorus:choice/<i>``,
 ``chorus:retry``, ``chorus:fix/<fix id>`` (take a fix a refusal offers, see
-``core.refusals``), ``chorus:details`` (toggle error details), ``chorus:copy/<n>``.
+``core.refusals``), ``chorus:details`` (toggle error details), ``chorus:copy/<n>``,
+``chorus:sampling`` (show the answer in the Sampling tab).
 
 Pure functions: no Qt.
 """
@@ -172,8 +173,9 @@ def error_html(
     )
 
 
-def footer_html(message: Message, theme: str, *, live: bool, details: bool) -> str:
-    """Choices indicator, error box, stats line and the streaming indicator."""
+def footer_html(message: Message, theme: str, *, live: bool, details: bool, cost: str = "") -> str:
+    """Choices indicator, error box, stats line (with ``cost``, and a link to the heat
+    map when the answer has token probabilities) and the streaming indicator."""
     p = palette(theme)
     out = [choices_html(message, theme)]
     longest = max(len(message.content), len(message.reasoning))
@@ -189,7 +191,7 @@ def footer_html(message: Message, theme: str, *, live: bool, details: bool) -> s
     if live:
         out.append(f'<p style="color:{p.link};">● Generating…</p>')
     elif message.role == "assistant":
-        line = stats_text(message.stats) if message.stats else ""
+        line = stats_text(message.stats, cost=cost) if message.stats else ""
         if message.status == "stopped":
             interrupted = message.error is not None and message.error.kind == INTERRUPTED
             line = (
@@ -208,8 +210,11 @@ def footer_html(message: Message, theme: str, *, live: bool, details: bool) -> s
                 ]
                 if ids:
                     tip = f' title="{escape_attr(" · ".join(ids))}"'
+            heat = ""
+            if message.prefix_logprobs or any(c.logprobs for c in message.choices):
+                heat = ' · <a href="chorus:sampling">Heat map</a>'
             out.append(
                 f'<p style="color:{p.muted}; font-size: small;"><span{tip}>'
-                f"{escape(line)}</span></p>"
+                f"{escape(line)}</span>{heat}</p>"
             )
     return "".join(out)

@@ -23,6 +23,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QFont, QFontMetricsF
 
 from core.chat import ToolCall
+from core.pricing import ModelPrice, cost_text
 from ui.render.highlight import iter_highlight_lines
 from ui.render.idle_worker import NORMAL, URGENT, IdleWorker
 from ui.render.live_markdown import MarkdownParts, PendingHighlight, build_parts, iter_build_parts
@@ -57,6 +58,7 @@ class RowRenderer(QObject):
         self.width = 600
         self.thinking_open: set[str] = set()
         self.details_open: set[str] = set()
+        self.prices: dict[str, ModelPrice] | None = None  # None: no cost in the stats line
         self._cache: OrderedDict[str, RowDocs] = OrderedDict()
         self._live: dict[str, LiveRow] = {}
         metrics = QFontMetricsF(self.font)
@@ -72,6 +74,16 @@ class RowRenderer(QObject):
         self._drop_all()
         for live in self._live.values():
             self._restart_live(live)
+
+    def set_prices(self, prices: dict[str, ModelPrice] | None) -> None:
+        """Put each answer's cost at these prices in its stats line (None: no cost)."""
+        if prices == self.prices:
+            return
+        self.prices = None if prices is None else dict(prices)
+        self._cache.clear()
+        self.worker.cancel_where(lambda key: isinstance(key, tuple) and key[0] == "build")
+        for message_id in list(self._live):
+            self.refresh_live_chrome(message_id)
 
     def set_font(self, font: QFont) -> None:
         """Lay rows out in ``font`` from now on (the rendered bodies stay valid)."""
@@ -374,12 +386,14 @@ class RowRenderer(QObject):
         self.worker.submit(("live", live.message.id), self._iter_catch_up(live), URGENT)
 
     def _sync_chrome(self, docs: RowDocs, item: MessageRow, live: LiveRow | None) -> bool:
+        cost = "" if self.prices is None else cost_text(item.message, self.prices)
         head, tools, foot = chrome_parts(
             item,
             live,
             docs.theme,
             thinking=item.id in self.thinking_open,
             details=item.id in self.details_open,
+            cost=cost,
         )
         changed = docs.sync("head", head)
         changed |= docs.sync("tools", tools)

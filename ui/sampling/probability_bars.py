@@ -7,14 +7,28 @@ cutoff leaves out are greyed, their ghost bar as long as their probability befor
 cutoff. A dashed line under the last included bar marks the cutoff, labelled with the
 top_p. Every colour comes from the widget's palette, so the chart reads on light and
 dark themes alike.
+
+A candidate that was not chosen can be clicked (or reached with the arrow keys and
+taken with Enter) when branching is on: :attr:`ProbabilityBars.candidate_clicked`
+names its token, for an answer that continues with it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QHelpEvent, QPainter, QPaintEvent, QPalette, QPen
+from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QHelpEvent,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+    QPen,
+)
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from core.sampling import Bar, display_token, nucleus_cutoff
@@ -45,10 +59,16 @@ def _with_alpha(colour: QColor, alpha: float) -> QColor:
 class ProbabilityBars(QWidget):
     """The candidates of one token as horizontal bars with the nucleus cutoff."""
 
+    candidate_clicked = Signal(str)  # the token of a candidate that was not chosen
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._bars: list[Bar] = []
         self._top_p = 1.0
+        self._branching = ""  # "" off; else the tooltip line of a clickable candidate
+        self._hover = -1
+        self._focus_row = -1
+        self.setMouseTracking(True)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setAccessibleName("Candidate probabilities")
         self.setFixedHeight(self._content_height())
@@ -60,6 +80,8 @@ class ProbabilityBars(QWidget):
         changed = len(bars) != len(self._bars)
         self._bars = list(bars)
         self._top_p = top_p
+        if changed:
+            self._hover = self._focus_row = -1
         self.setAccessibleDescription(self._describe())
         if changed:
             self.setFixedHeight(self._content_height())
@@ -67,6 +89,26 @@ class ProbabilityBars(QWidget):
 
     def bars(self) -> list[Bar]:
         return list(self._bars)
+
+    def set_branching(self, hint: str) -> None:
+        """Let candidates that were not chosen be clicked ("" turns it off); ``hint`` is
+        their tooltip's last line."""
+        self._branching = hint
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus if hint else Qt.FocusPolicy.NoFocus)
+        self.update()
+
+    def branching(self) -> bool:
+        return bool(self._branching)
+
+    def clickable(self, index: int) -> bool:
+        return (
+            bool(self._branching) and 0 <= index < len(self._bars) and not self._bars[index].chosen
+        )
+
+    def click(self, index: int) -> None:
+        """Take the candidate of row ``index`` (as a click does)."""
+        if self.clickable(index):
+            self.candidate_clicked.emit(self._bars[index].token)
 
     def top_p(self) -> float:
         return self._top_p
@@ -137,12 +179,15 @@ class ProbabilityBars(QWidget):
         text_colour = palette.color(QPalette.ColorRole.WindowText)
         muted = palette.color(QPalette.ColorRole.PlaceholderText)
         accent = palette.color(QPalette.ColorRole.Highlight)
+        row = QRectF(MARGIN / 2, top + 1, self.width() - MARGIN, ROW_HEIGHT - 2)
         if bar.chosen:
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(_with_alpha(accent, 0.14))
-            painter.drawRoundedRect(
-                QRectF(MARGIN / 2, top + 1, self.width() - MARGIN, ROW_HEIGHT - 2), 4, 4
-            )
+            painter.drawRoundedRect(row, 4, 4)
+        elif self.clickable(index) and index in (self._hover, self._focus_row):
+            painter.setPen(QPen(_with_alpha(accent, 0.8), 1.2))
+            painter.setBrush(_with_alpha(accent, 0.06))
+            painter.drawRoundedRect(row, 4, 4)
 
         font = QFont(self.font())
         font.setBold(bar.chosen)
@@ -217,4 +262,48 @@ class ProbabilityBars(QWidget):
         lines.append(f"Cumulative: {percent(bar.cumulative)}")
         if not bar.included:
             lines.append(f"Outside the nucleus of top_p {self._top_p:.2f}")
+        if self._branching and not bar.chosen:
+            lines.append(self._branching)
         return "\n".join(lines)
+
+    # --- clicking -------------------------------------------------------------------
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        row = self._row_at(event.position().y())
+        hover = row if self.clickable(row) else -1
+        if hover != self._hover:
+            self._hover = hover
+            shape = Qt.CursorShape.PointingHandCursor if hover >= 0 else Qt.CursorShape.ArrowCursor
+            self.setCursor(shape)
+            self.update()
+        super().mouseMoveEvent(event)
+
+    def leaveEvent(self, event: QEvent) -> None:
+        if self._hover >= 0:
+            self._hover = -1
+            self.update()
+        super().leaveEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            self.click(self._row_at(event.position().y()))
+        super().mouseReleaseEvent(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        rows = [i for i in range(len(self._bars)) if self.clickable(i)]
+        key = event.key()
+        if rows and key in (Qt.Key.Key_Down, Qt.Key.Key_Up):
+            step = 1 if key == Qt.Key.Key_Down else -1
+            position = rows.index(self._focus_row) + step if self._focus_row in rows else 0
+            self._focus_row = rows[min(max(position, 0), len(rows) - 1)]
+            self.update()
+            return
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space) and self.clickable(
+            self._focus_row
+        ):
+            self.click(self._focus_row)
+            return
+        super().keyPressEvent(event)
+
+    def focused_row(self) -> int:
+        return self._focus_row

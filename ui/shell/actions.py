@@ -58,6 +58,7 @@ MENUS: dict[str, list[Spec]] = {
         Spec("sidebar", "Chat &list", "Ctrl+B"),
         Spec("params", "&Parameters", "Ctrl+Shift+P"),
         Spec("request", "&Request preview", "Ctrl+Shift+R"),
+        Spec("usage", "&Usage and cost…", "Ctrl+Shift+U"),
         SEPARATOR,
         Spec("text_larger", "&Larger text", QKeySequence.StandardKey.ZoomIn),
         Spec("text_smaller", "S&maller text", QKeySequence.StandardKey.ZoomOut),
@@ -68,6 +69,7 @@ MENUS: dict[str, list[Spec]] = {
         Spec("endpoints", "&Endpoints and keys…", "Ctrl+,"),
         Spec("key", "Set API &key…"),
         Spec("mcp", "&MCP servers and tools…"),
+        Spec("prices", "&Prices…"),
     ],
     "&Help": [Spec("about", "&About Chorus")],
 }

@@ -174,6 +174,24 @@ class Dialogs(QObject):
         self.services.prefs.set(profiles=profiles, active_profile=profile.name)
         self.profiles_changed.emit()
 
+    # --- prices and usage -----------------------------------------------------------------
+
+    def open_prices(self, model: str = "") -> None:
+        """Settings › Prices; ``model`` (the one on screen) is what "Add model" offers."""
+        from ui.pricing.prices_dialog import PricesDialog
+
+        dialog = PricesDialog(self.services, self.notifier, self.parent_widget, model=model)
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+
+    def open_usage(self) -> None:
+        from ui.usage.usage_dialog import UsageDialog
+
+        dialog = UsageDialog(self.services, self.notifier, self.parent_widget)
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.show()
+        dialog.reload()
+
     # --- files -------------------------------------------------------------------------------
 
     def export_chat(self, chat: Chat, kind: str) -> None:

@@ -37,6 +37,13 @@ class ChatHeader(QWidget):
 
         self.traits_label = QLabel(self)
         self.traits_label.setObjectName("modelTraits")
+        self.cost_label = QLabel(self)
+        self.cost_label.setObjectName("chatCost")
+        self.cost_label.setToolTip(
+            "What this chat's answers cost at your prices (Settings › Prices…); "
+            "usage over time: View › Usage and cost (Ctrl+Shift+U)"
+        )
+        self.cost_label.hide()
         self.endpoint_button = QPushButton(self)
         self.endpoint_button.setObjectName("endpointButton")
         self.endpoint_button.setFlat(True)
@@ -54,6 +61,7 @@ class ChatHeader(QWidget):
         top.addWidget(self.model_button)
         top.addWidget(self.traits_label)
         top.addStretch(1)
+        top.addWidget(self.cost_label)
         self._top = top
         top.addWidget(self.system_button)
         top.addWidget(self.endpoint_button)
@@ -80,6 +88,11 @@ class ChatHeader(QWidget):
     def set_model(self, model: str, traits: str = "") -> None:
         self.model_button.setText(f"{model or 'Choose a model'}  ▾")
         self.traits_label.setText(traits)
+
+    def set_cost(self, text: str) -> None:
+        """What the chat on screen cost so far ("" hides it)."""
+        self.cost_label.setText(f"This chat: {text}" if text else "")
+        self.cost_label.setVisible(bool(text))
 
     def set_endpoint(self, name: str, url: str) -> None:
         self.endpoint_button.setText(name)

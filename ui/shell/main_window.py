@@ -41,6 +41,7 @@ from ui.params.panel import ParamsPanel
 from ui.params.preset_store import PresetStore
 from ui.params.request_preview import RequestPreview
 from ui.sampling.sampling_view import SamplingView
+from ui.sampling.tab import SamplingTab
 from ui.shell.actions import ABOUT, build_menus
 from ui.shell.actions import refresh as refresh_actions
 from ui.shell.composer import Composer
@@ -119,6 +120,7 @@ class MainWindow(QMainWindow):
         self.right.addTab(self.params_panel, "Parameters")
         self.right.addTab(self.preview, "Request")
         self.right.addTab(self.sampling, "Sampling")
+        self.sampling_tab = SamplingTab(self.sampling, self.right, lambda: self._page, self)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setChildrenCollapsible(False)
@@ -159,6 +161,7 @@ class MainWindow(QMainWindow):
         notifier.cleared.connect(self.notice_bar.clear_key)
         notifier.undo_offered.connect(self.undo_bar.show_message)
         notifier.endpoint_problem.connect(self.dialogs.endpoint_problem)
+        self.services.prefs.changed.connect(self._setting_changed)
         self.dialogs.profiles_changed.connect(self.profiles_changed)
         self.dialogs.imported.connect(self._imported)
         self.housekeeping.shown_chat_deleted.connect(self.new_chat)
@@ -204,6 +207,8 @@ class MainWindow(QMainWindow):
             "text_larger": lambda: self._step_text_size(1),
             "text_smaller": lambda: self._step_text_size(-1),
             "text_reset": lambda: self._step_text_size(0),
+            "usage": self.dialogs.open_usage,
+            "prices": lambda: self.dialogs.open_prices(self.page.model()),
             "endpoints": self.dialogs.open_endpoints,
             "key": lambda: self.dialogs.open_key_dialog(""),
             "mcp": self.tools_requested.emit,
@@ -218,6 +223,8 @@ class MainWindow(QMainWindow):
         page.changed.connect(lambda p=page: self._page_changed(p))
         page.listed.connect(self._listed)
         page.answer_finished.connect(self._answer_finished)
+        page.set_prices(self.services.settings.prices)
+        self.sampling_tab.attach(page)
         page.open_requested.connect(self.open_chat)
         page.model_choice_requested.connect(lambda target, p=page: self._choose_for(p, target))
 
@@ -235,6 +242,7 @@ class MainWindow(QMainWindow):
             self.stack.setCurrentWidget(page.widget)
             page.activate()
         self._refresh()
+        self.sampling_tab.page_shown(page)
 
     def pages(self) -> list[Page]:
         return list(self._pages)
@@ -386,6 +394,7 @@ class MainWindow(QMainWindow):
         heading = page.heading()
         self.header.set_model(heading.title, heading.detail)
         self.header.set_system_prompt(heading.system_prompt)
+        self.header.set_cost(heading.cost)
         profile = self.services.profile(heading.profile)
         self.header.set_endpoint(profile.name, describe_url(profile))
         self.params_panel.set_model(page.params_model(), profile.name)
@@ -402,8 +411,14 @@ class MainWindow(QMainWindow):
         self._preview_timer.start()
 
     def _answer_finished(self, message: Message) -> None:
-        self.sampling.set_answer(message)
         self._preview_timer.start()
+
+    def _setting_changed(self, name: str) -> None:
+        if name == "prices":
+            for page in self._pages:
+                page.set_prices(self.services.settings.prices)
+        elif name == "continuation":
+            self.sampling_tab.refresh_note()
 
     def update_preview(self) -> None:
         if not self._ready or self._page is None:

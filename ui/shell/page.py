@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QWidget
 
 from core.chat import Chat, ImagePart, Message
 from core.endpoint import Endpoint
+from core.pricing import ModelPrice
 from core.request import BuiltRequest
 
 
@@ -38,6 +39,7 @@ class Heading:
     detail: str = ""  # beside it: "vision · reasoning"
     profile: str = ""  # the endpoint profile in use
     system_prompt: str = ""
+    cost: str = ""  # what the chat's answers cost so far: "$0.012", "cost unknown", ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +71,11 @@ class Page(QObject):
     answer_finished = Signal(object)  # Message: an answer ended (for the Sampling tab)
     open_requested = Signal(str)  # the id of a saved chat to show (e.g. "Continue with this")
     model_choice_requested = Signal(str)  # a model target: open the picker for it
+    answer_streaming = Signal(object, object)  # Message, its token probabilities so far
+    sampling_requested = Signal(object)  # Message: show it in the Sampling tab
+    # Chat (the thread), Message (the original): its repeats changed, or the report was asked
+    repeats_changed = Signal(object, object)
+    report_requested = Signal(object, object)
 
     name = "page"
 
@@ -164,3 +171,44 @@ class Page(QObject):
     def set_tool_servers(self, servers: list[str], allowed: list[str]) -> None:
         """Switch these MCP servers on for :meth:`tool_holder`; ``allowed``: the tools it
         runs without asking."""
+
+    def set_prices(self, prices: dict[str, ModelPrice]) -> None:
+        """Cost answers at ``prices`` from now on."""
+
+    # --- one answer: branch from a token, repeat, show --------------------------------
+
+    def follows(self, message: Message) -> bool:
+        """Whether the Sampling tab takes ``message`` when it finishes or streams (in a
+        comparison: only the focused column's)."""
+        return True
+
+    def find_answer(self, message_id: str) -> tuple[Chat, Message] | None:
+        """The thread (a chat or a column) holding answer ``message_id``, and the answer."""
+        return None
+
+    def branch_from_token(self, message_id: str, index: int, token: str) -> None:
+        """Continue answer ``message_id`` from token ``index`` with ``token`` instead."""
+
+    def repeat(self, message_id: str, count: int) -> None:
+        """Send answer ``message_id``'s identical request ``count`` more times."""
+
+    def show_message(self, message_id: str) -> None:
+        """Show the branch holding ``message_id``."""
+
+    def branch_note(self, message_id: str) -> str:
+        """What can be said about branching from a token of answer ``message_id``."""
+        return ""
+
+    def answer_action(self, action: str, message_id: str, arg: object) -> None:
+        """An answer's menu or link asked for ``action``: "repeat" (``arg`` times),
+        "report" (its repeats' report) or "sampling" (show it in the Sampling tab)."""
+        found = self.find_answer(message_id)
+        if found is None:
+            return
+        thread, message = found
+        if action == "repeat" and isinstance(arg, int):
+            self.repeat(message_id, arg)
+        elif action == "report":
+            self.report_requested.emit(thread, message)
+        elif action == "sampling":
+            self.sampling_requested.emit(message)

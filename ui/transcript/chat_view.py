@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.chat import ToolCall
+from core.pricing import ModelPrice
 from core.refusals import fixes_for
 from ui.common.clipboard import set_clipboard
 from ui.render.highlight import COMMON_LANGUAGES, load_lexers
@@ -54,6 +55,7 @@ OPEN_BUDGET_MS = 150.0  # time set_rows may spend laying out the rows on screen
 ROW_BUDGET_MS = 20.0  # time append/update may spend laying out the changed row
 WIDTH_STEP = 8  # widths are rounded down to a multiple of this before laying out
 RESIZE_DELAY_MS = 40
+REPEATS = (3, 5, 10)  # the "Repeat ×k" choices of an answer's menu
 
 
 class ChatView(QWidget):
@@ -68,6 +70,10 @@ class ChatView(QWidget):
     choice_requested = Signal(str, int)  # message id, choice index to show
     link_activated = Signal(str)  # an external http(s) link
     copy_all_requested = Signal()  # "Copy all": the owner copies its whole conversation
+    # (action, message id, argument) of an answer: ("repeat", id, k), ("report", id, None),
+    # ("sampling", id, None): repeat its request k times, show the repeats' report, show it
+    # in the Sampling tab
+    answer_action = Signal(str, str, object)
 
     def __init__(self, theme: str = "light", parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -124,6 +130,11 @@ class ChatView(QWidget):
         self._close_editor()
         self.renderer.set_theme(theme)
         self._apply_palette()
+        self.view.viewport().update()
+
+    def set_prices(self, prices: dict[str, ModelPrice] | None) -> None:
+        """Show each answer's cost at ``prices`` in its stats line (None: no cost)."""
+        self.renderer.set_prices(prices)
         self.view.viewport().update()
 
     def set_text_size(self, points: int) -> None:
@@ -331,6 +342,17 @@ class ChatView(QWidget):
                 message = self.model.row_at(position).message
                 for fix in fixes_for(message.error, message.params):
                     add(fix.label, self._fix_slot(message_id, fix.id))
+                repeat = menu.addMenu("Repeat the identical request")
+                for count in REPEATS:
+                    action = repeat.addAction(f"Repeat ×{count}")
+                    action.triggered.connect(
+                        lambda _=False, n=count: self.answer_action.emit("repeat", message_id, n)
+                    )
+                add("Repeat report…", lambda: self.answer_action.emit("report", message_id, None))
+                add(
+                    "Show in the Sampling tab",
+                    lambda: self.answer_action.emit("sampling", message_id, None),
+                )
             add("Delete", lambda: self.delete_requested.emit(message_id))
             menu.addSeparator()
         add("Copy all", self.copy_all_requested.emit)
@@ -369,6 +391,8 @@ class ChatView(QWidget):
             self.branch_requested.emit(message_id, int(arg))
         elif action == "choice" and arg.isdigit():
             self.choice_requested.emit(message_id, int(arg))
+        elif action == "sampling":
+            self.answer_action.emit("sampling", message_id, None)
         self.keeper.apply_pending()
 
     # --- internals -------------------------------------------------------------------------------
