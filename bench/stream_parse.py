@@ -50,7 +50,7 @@ CHUNKS = 20_000
 BASE_URL = "http://127.0.0.1:9/v1"
 URL = BASE_URL + "/chat/completions"
 MODEL = "gpt-4o-mini-2024-07-18"
-REPEATS = 7
+REPEATS = 15
 OPENAI_REPEATS = 1
 RUNS = 3
 
