@@ -238,7 +238,7 @@ class ChatClient:
     ) -> None:
         content_type = response.headers.get("content-type", "")
         mime = content_type.split(";")[0].strip().lower()
-        chunks = response.aiter_bytes()
+        chunks = _body_reads(response)
         if mime in _SSE_TYPES or mime in _SNIFFED_TYPES:
             head = await _read_stream(call, chunks, acc, on_update)
             if head is None:
@@ -272,19 +272,33 @@ async def _read_stream(
     import httpx
 
     decoder = ChatStreamDecoder()
-    head: list[bytes] = []
+    feed = decoder.feed
+    add_many = acc.add_many
+    # The body while it has held no event (it may be a JSON answer); None after one.
+    head: list[bytes] | None = []
     head_size = 0
     version_seen = acc.version
     cut = ""
     try:
+        # Once per network read, so ``_feed`` is written out here.
         async for data in chunks:
-            if decoder.events == 0 and head_size < BODY_LIMIT:
-                head.append(data)
-                head_size += len(data)
-            _feed(call, acc, decoder.feed, data)
-            if on_update is not None and acc.version != version_seen:
-                version_seen = acc.version
-                on_update(acc)
+            if head is not None:
+                if decoder.events:
+                    head = None
+                elif head_size < BODY_LIMIT:
+                    head.append(data)
+                    head_size += len(data)
+            try:
+                decoded = feed(data)
+            except MalformedEventError as exc:
+                raise _malformed(call, acc, exc) from exc
+            if decoded:
+                add_many(decoded)
+                if acc.error_payload is not None:
+                    raise stream_error(acc.error_payload, call.url, call.request_id)
+                if on_update is not None and acc.version != version_seen:
+                    version_seen = acc.version
+                    on_update(acc)
             if decoder.done:
                 await _drain(chunks)
                 return None
@@ -292,7 +306,7 @@ async def _read_stream(
         cut = str(exc) or type(exc).__name__
     if not cut:
         _feed(call, acc, lambda _: decoder.close(), b"")
-    if decoder.events == 0 and not cut:
+    if head is not None and decoder.events == 0 and not cut:
         return b"".join(head)
     if on_update is not None and acc.version != version_seen:
         on_update(acc)
@@ -311,17 +325,33 @@ def _feed(
     try:
         chunks = decode(data)
     except MalformedEventError as exc:
-        acc.add_many(exc.decoded)
-        raise malformed_response(
-            call.url,
-            "sent a stream event that is not valid JSON",
-            exc.raw.decode("utf-8", "replace"),
-            call.request_id,
-        ) from exc
+        raise _malformed(call, acc, exc) from exc
     if chunks:
         acc.add_many(chunks)
         if acc.error_payload is not None:
             raise stream_error(acc.error_payload, call.url, call.request_id)
+
+
+def _malformed(call: _Call, acc: StreamAccumulator, exc: MalformedEventError) -> APIError:
+    """Take the events decoded before the bad one; the error to raise for it."""
+    acc.add_many(exc.decoded)
+    return malformed_response(
+        call.url,
+        "sent a stream event that is not valid JSON",
+        exc.raw.decode("utf-8", "replace"),
+        call.request_id,
+    )
+
+
+def _body_reads(response: httpx.Response) -> AsyncIterator[bytes]:
+    """The body one network read at a time, decoded if it has a content encoding.
+
+    Without one, httpx's decoding step would hand every read on unchanged: the raw
+    reads are the same bytes with one generator less per read.
+    """
+    if response.is_stream_consumed or "content-encoding" in response.headers:
+        return response.aiter_bytes()
+    return response.aiter_raw()
 
 
 def _take_whole_answer(

@@ -8,10 +8,12 @@ at a blank line; a line ends with ``\\n``, ``\\r\\n`` or ``\\r``; lines starting
 very start is dropped.
 
 Chat streams are almost entirely events of one ``data: {...}`` line separated by
-``\\n\\n``, so a buffer is split on ``\\n\\n`` with C-level ``bytes`` methods and such
-events are decoded straight from the slice; any other event goes through a general
-line parser. Everything works on bytes, so a multi-byte UTF-8 character split
-across two reads needs no special care.
+``\\n\\n``. A read holding exactly one such event while nothing is pending (what a
+server streaming at token speed sends, one read per event) is decoded as it is. Other
+reads are buffered and split on ``\\n\\n`` with C-level ``bytes`` methods; such events
+are decoded straight from the slice, any other event goes through a general line
+parser. Everything works on bytes, so a multi-byte UTF-8 character split across two
+reads needs no special care.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ __all__ = ["ChatStreamDecoder", "MalformedEventError"]
 _BOM = b"\xef\xbb\xbf"
 _DONE = b"[DONE]"
 _RAW_LIMIT = 2048
+_LF = 0x0A
+_CR = 0x0D
 
 _decode = msgspec.json.Decoder(dict[str, Any]).decode
 _decode_any = msgspec.json.Decoder().decode
@@ -94,6 +98,30 @@ class ChatStreamDecoder:
 
     def feed(self, data: bytes) -> list[dict[str, Any]]:
         """Take the next bytes of the body; return the objects of completed events."""
+        if (
+            data[:6] == b"data: "
+            and data[-1] == _LF
+            and data[-2] == _LF
+            and not self._buf
+            and not self._more
+            and not self._skip_lf
+            and not self._at_start
+        ):
+            # One event of one data line and nothing pending, unless the payload holds
+            # a line ending: how a server sending tokens as they come delivers them,
+            # one read per event. (``in`` with an int is a plain byte search.)
+            payload = data[6:-2]
+            if _LF not in payload and _CR not in payload:
+                try:
+                    obj = _decode(payload)
+                except _DecodeError:
+                    return self._decode_parts([data[:-2]], True)
+                self.events += 1
+                return [obj]
+        return self._feed_bytes(data)
+
+    def _feed_bytes(self, data: bytes) -> list[dict[str, Any]]:
+        """``feed`` for any bytes: buffered, split, and decoded block by block."""
         if not data:
             return []
         if self._skip_lf:
