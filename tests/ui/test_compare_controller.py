@@ -49,9 +49,10 @@ class Rig:
 
 @pytest.fixture
 def slow_gateway() -> Iterator[Gateway]:
-    """A second gateway whose default answers come slowly (0.1 s between chunks)."""
+    """A second gateway whose default answers come slowly (0.3 s between chunks: slow
+    enough that the fast columns finish first even on a busy machine)."""
     with Gateway() as server:
-        server.delay = 0.1
+        server.delay = 0.3
         yield server
     assert not server.errors, f"the slow gateway failed: {server.errors!r}"
 
@@ -196,7 +197,7 @@ async def test_a_slow_column_does_not_hold_back_the_others(
     # a follow-up now skips the column that is still answering, with a notice
     assert rig.ctl.send("next")
     assert any(e[0] == "notice" and "Column 2 is still answering" in e[2] for e in rig.events)
-    await wait_idle(rig.ctl)
+    await wait_until(lambda: not rig.ctl.is_generating(), 30)
     assert last(slow).status == "done" and last(slow).content.startswith("Echo: one two three")
     assert [m.content for m in slow.branch() if m.role == "user"] == ["one two three"]
     assert [m.content for m in fast_a.branch() if m.role == "user"] == ["one two three", "next"]
