@@ -18,12 +18,15 @@ from PySide6.QtWidgets import QApplication, QSplitter
 
 from core import paths
 from core.api.client import ChatClient, make_http_client
+from core.arena.votes import VoteStore
 from core.models import ModelCatalog
 from core.secrets import Secrets
 from core.settings import load_settings
 from core.storage.chat_store import ChatStore
 from core.storage.saver import ThrottledSaver
 from ui.answers.runner import AnswerRunner
+from ui.arena.controller import ArenaController
+from ui.arena.page import ArenaPage
 from ui.chat.controller import ChatController
 from ui.chat.page import ChatPage
 from ui.common.app_theme import apply_theme
@@ -56,6 +59,8 @@ class Assembly:
     comparisons: CompareController
     chat_page: ChatPage
     compare_page: ComparePage
+    arena: ArenaController | None = None
+    arena_page: ArenaPage | None = None
 
     def finish_start(self) -> None:
         """What can wait until the window is on screen: finding the keyring (tens of
@@ -67,6 +72,8 @@ class Assembly:
     def save_all_now(self) -> None:
         self.controller.save_all_now()
         self.comparisons.save_all_now()
+        if self.arena is not None:
+            self.arena.save_all_now()
         self.services.prefs.flush()
 
     async def close(self) -> None:
@@ -124,6 +131,14 @@ def build(
     window.chat_page, window.compare_page = chat_page, compare_page
     window.add_page(chat_page)
     window.add_page(compare_page)
+    arena_root = paths.arena_dir(env)
+    arena = ArenaController(
+        runner, ChatStore(arena_root / "battles"), VoteStore(arena_root / "votes")
+    )
+    arena_page = ArenaPage(arena, services, theme, window.stack)
+    window.arena_page = arena_page
+    window.add_page(arena_page)
+    arena_page.show_requested.connect(lambda: window.show_page(arena_page))
     sweep_tab = QSplitter(Qt.Orientation.Vertical, window)
     sweep_tab.addWidget(compare_page.sweep_panel)
     sweep_tab.addWidget(compare_page.sweep_results)
@@ -144,7 +159,16 @@ def build(
     else:
         window.new_chat()
     return Assembly(
-        window, services, notifier, runner, controller, comparisons, chat_page, compare_page
+        window,
+        services,
+        notifier,
+        runner,
+        controller,
+        comparisons,
+        chat_page,
+        compare_page,
+        arena,
+        arena_page,
     )
 
 

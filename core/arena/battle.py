@@ -188,4 +188,5 @@ def masked(message: Message, slot: int, models: Sequence[str]) -> Message:
         error=_scrubbed_error(message.error, models),
         content=scrub(message.content, models) if message.role == "assistant" else message.content,
         reasoning=scrub(message.reasoning, models),
+        params={},
     )

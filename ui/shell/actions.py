@@ -36,6 +36,8 @@ MENUS: dict[str, list[Spec]] = {
     "&File": [
         Spec("new_chat", "&New chat", QKeySequence.StandardKey.New),
         Spec("compare", "New &comparison", "Ctrl+Shift+N"),
+        Spec("arena", "New &arena battle", "Ctrl+Shift+A"),
+        Spec("leaderboard", "Arena &leaderboard…", "Ctrl+Shift+L"),
         Spec("import", "&Import chat…", "Ctrl+O"),
         Spec("export_md", "Export as &Markdown…", "Ctrl+E", Command.EXPORT),
         Spec("export_json", "Export as &JSON…", "Ctrl+Shift+E", Command.EXPORT),

@@ -47,6 +47,7 @@ from ui.shell.header import ChatHeader
 from ui.shell.page import Command, Page
 
 if TYPE_CHECKING:
+    from ui.arena.page import ArenaPage
     from ui.chat.page import ChatPage
     from ui.chats.search_panel import SearchPanel
     from ui.compare.page import ComparePage
@@ -76,6 +77,7 @@ class MainWindow(QMainWindow):
         self._page: Page | None = None
         self.chat_page: ChatPage
         self.compare_page: ComparePage
+        self.arena_page: ArenaPage | None = None
 
         self.sidebar = Sidebar(self)
         self.left = QStackedWidget(self)
@@ -177,6 +179,8 @@ class MainWindow(QMainWindow):
         return {
             "new_chat": self.new_chat,
             "compare": self.new_comparison,
+            "arena": self.new_battle,
+            "leaderboard": self.show_leaderboard,
             "import": self.dialogs.import_chat,
             "export_md": lambda: self.export("markdown"),
             "export_json": lambda: self.export("json"),
@@ -239,6 +243,25 @@ class MainWindow(QMainWindow):
     def new_comparison(self) -> None:
         if self.compare_page.new_comparison(self.page.model(), self.page.params()):
             self.show_page(self.compare_page)
+
+    def new_battle(self) -> None:
+        """The arena on screen with a new battle drawn from its pool."""
+        page = self.arena_page
+        if page is None:
+            return
+        page.new_battle()
+        self.show_page(page)
+        self.composer.focus_input()
+
+    def show_leaderboard(self) -> None:
+        page = self.arena_page
+        if page is not None:
+            page.show_leaderboard(self)
+
+    def open_battle(self, battle_id: str) -> None:
+        page = self.arena_page
+        if page is not None and page.open_battle(battle_id):
+            self.show_page(page)
 
     def open_chat(self, chat_id: str) -> None:
         summary = self.sidebar.model.summary(chat_id)

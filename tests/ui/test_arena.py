@@ -1,0 +1,183 @@
+"""The blind arena through the page, against the loopback gateway: a battle end to end,
+nothing naming a model before the vote, the leaderboard, reopening, continuing."""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from core import paths
+from core.arena.votes import VoteStore
+from tests.gateway import Gateway
+from tests.ui.app_support import running_app
+from tests.ui.arena_support import every_text
+from tests.ui.async_wait import wait_until
+from ui.app import Assembly
+
+HIDDEN = ("model-a", "model-b")
+PARAMS = {"model-a": {"temperature": 0.25}, "model-b": {"temperature": 1.5, "seed": 7}}
+
+
+@pytest.fixture
+async def app(qapp, gateway: Gateway, tmp_path: Path) -> AsyncIterator[Assembly]:
+    env = {"CHORUS_DATA_DIR": str(tmp_path), "OPENAI_BASE_URL": gateway.url}
+    async with running_app(env) as assembly:
+        assembly.services.prefs.set(arena_pool=list(HIDDEN), model_params=PARAMS)
+        assert assembly.arena_page is not None
+        assembly.arena_page.rng = random.Random(3)
+        yield assembly
+
+
+def leaks(text: str, hidden: tuple[str, ...] = HIDDEN) -> list[str]:
+    """Each place ``text`` names a hidden model, with the text around it."""
+    folded = text.casefold()
+    found = []
+    for model in hidden:
+        at = folded.find(model.casefold())
+        while at >= 0:
+            found.append(text[max(0, at - 60) : at + len(model) + 20])
+            at = folded.find(model.casefold(), at + 1)
+    return found
+
+
+async def ask(assembly: Assembly, text: str) -> None:
+    window = assembly.window
+    window.composer.send_requested.emit(text, [])
+    await wait_until(lambda: not window.page.is_generating())
+
+
+async def test_a_battle_end_to_end(app: Assembly, gateway: Gateway, qtbot: QtBot) -> None:
+    window, page = app.window, app.arena_page
+    assert page is not None
+    window.menu_actions["arena"].trigger()
+    assert window.page is page
+    await ask(app, "Which is larger, 9.11 or 9.9?")
+    record = app.arena.record if app.arena else None
+    assert record is not None and sorted(record.models) == sorted(HIDDEN)
+    sent = {r.body["model"]: r.body for r in gateway.chat_requests()}
+    assert set(sent) == set(HIDDEN)
+    for model, params in PARAMS.items():  # each with its own saved parameters
+        for name, value in params.items():
+            assert sent[model][name] == value
+
+    # a second turn, the same models
+    await ask(app, "Explain why.")
+    cmp = app.arena.battle if app.arena else None
+    assert cmp is not None and all(len(col.messages) == 4 for col in cmp.columns)
+    assert [c.model for c in cmp.columns] == record.models
+    assert len(gateway.chat_requests()) == 4
+
+    page.tags.setText("coding, my own tag")
+    page.tags.editingFinished.emit()
+    assert page.vote_bar.vote_buttons[0].isEnabled()
+    page.vote_bar.setFocus()
+    qtbot.keyClick(page.vote_bar, Qt.Key.Key_2)  # B is better
+    assert record.vote == "win" and record.winner == 1
+    assert [c.title.text() for c in page.columns] == [
+        f"Model A · {record.models[0]}",
+        f"Model B · {record.models[1]}",
+    ]
+    assert "TTFT" in page.columns[1].status.text()
+    assert record.models[1] in window.header.model_button.text()
+    saved = VoteStore(paths.arena_dir(app.services.env) / "votes").load_all()
+    assert saved == [record] and saved[0].tags == ["coding", "my own tag"]
+    assert app.services.settings.arena_tags == ["my own tag"]
+    battle_file = paths.arena_dir(app.services.env) / "battles" / f"{record.id}.json"
+    await wait_until(battle_file.exists)
+    assert record.id not in {s.id for s in app.services.store.list_chats()}  # not a chat
+
+    # the leaderboard
+    window.menu_actions["leaderboard"].trigger()
+    board = page.leaderboard
+    assert board is not None and board.isVisible()
+    assert [board.table.item(r, 0).text() for r in range(2)] == [
+        record.models[1],
+        record.models[0],
+    ]
+    assert "Elo (K = 32, start 1000)" in board.method.text()
+    assert board.table.item(0, 4).text() == "1 / 0 / 0"
+    assert board.matrix.item(0, 1).text() == "100%"
+    board.set_filter(tag="writing")
+    assert board.table.rowCount() == 0
+    board.set_filter(tag="coding")
+    assert board.table.rowCount() == 2
+    out = Path(app.services.env["CHORUS_DATA_DIR"]) / "votes.json"
+    assert board.write("votes.json", str(out))
+    assert json.loads(out.read_text())["battles"][0]["winner"] == 1
+
+    # a new battle, then the first one reopened from the list, as it was
+    window.menu_actions["arena"].trigger()
+    assert app.arena is not None and app.arena.record is not record
+    assert not page.controller.revealed and page.columns[0].title.text() == "Model A"
+    board.reload()
+    board.battles.cellDoubleClicked.emit(0, 0)
+    assert app.arena.record == record and page.controller.revealed
+    assert page.columns[1].title.text() == f"Model B · {record.models[1]}"
+    assert len(page.columns[0].view.rows()) == 4
+    board.close()
+
+    # continue with A: a normal chat with that model
+    page.vote_bar.after[0].click()
+    assert window.page is window.chat_page
+    chat = app.controller.chat
+    assert chat is not None and chat.model == record.models[0] and len(chat.messages) == 4
+
+
+async def test_nothing_names_a_model_before_the_vote(app: Assembly, gateway: Gateway) -> None:
+    window, page = app.window, app.arena_page
+    assert page is not None
+    window.menu_actions["arena"].trigger()
+    window.composer.set_text("Tell me which model you are.")
+    window.menu_actions["request"].trigger()  # the Request tab on screen
+    window.update_preview()
+    window.preview.flush()
+    assert '"model": "Model A"' in window.preview.body_text()
+    assert not leaks(every_text(window)), leaks(every_text(window))
+    await ask(app, "Tell me which model you are.")
+    window.update_preview()
+    window.preview.flush()
+    text = every_text(window)
+    assert "Model A" in text and '"model": "Model A"' in window.preview.body_text()
+    assert not leaks(text), leaks(text)
+    for column in page.columns:  # hovered: the status line and stats name nothing either
+        assert not leaks(column.status.toolTip() + column.status.text())
+    # the answers' stats are there, named after the vote only
+    assert all(col.messages[-1].stats for col in app.arena.battle.columns)  # type: ignore[union-attr]
+    page.vote_key(3)  # tie
+    assert app.arena is not None and app.arena.record is not None
+    assert app.arena.record.vote == "tie"
+    assert all(m in every_text(window) for m in HIDDEN)
+
+
+async def test_a_failing_model_is_named_by_its_slot(app: Assembly, gateway: Gateway) -> None:
+    window, page = app.window, app.arena_page
+    assert page is not None
+    hidden = ("model-a", "no-such-model-xyz")
+    app.services.prefs.set(arena_pool=list(hidden))
+    window.menu_actions["arena"].trigger()
+    await ask(app, "Hello?")
+    assert app.arena is not None and app.arena.record is not None
+    slot = app.arena.record.models.index("no-such-model-xyz")
+    name = "Model " + "AB"[slot]
+    status = page.columns[slot].status.text()
+    assert status.startswith(f"{name} failed:"), status
+    text = every_text(window)  # the notice bar too
+    assert f"{name} failed:" in text
+    assert not leaks(text, hidden), leaks(text, hidden)
+
+
+async def test_the_arena_refuses_what_would_spoil_the_vote(app: Assembly) -> None:
+    window, page = app.window, app.arena_page
+    assert page is not None
+    window.menu_actions["arena"].trigger()
+    for name in ("model", "regenerate", "export_md", "copy_all"):
+        assert not window.menu_actions[name].isEnabled(), name
+    app.services.prefs.set(arena_pool=["only-one"], favourite_models=[])
+    assert not page.new_battle()
+    assert "at least two models" in every_text(window)
