@@ -175,6 +175,8 @@ class ChatPage(Page):
             return None if chat is not None and chat.messages else NOTHING_YET
         if command is Command.SEND and generating:
             return "Wait for the answer, or stop it first."
+        if command is Command.MERGE:
+            return "Merging takes the answers of several columns: start a comparison."
         return None
 
     def is_generating(self) -> bool:

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
 
 from core.chat import ErrorInfo, Stats
 from ui.compare.column_header import CompareColumnHeader
@@ -79,6 +79,11 @@ class CompareColumn(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self.header)
+        self.merge_note = QLabel(self)
+        self.merge_note.setObjectName("compareMergeNote")
+        self.merge_note.setContentsMargins(8, 0, 8, 2)
+        self.merge_note.hide()
+        layout.addWidget(self.merge_note)
         layout.addWidget(self.splitter, 1)
 
         self._connect_header()
@@ -122,6 +127,12 @@ class CompareColumn(QWidget):
         self.header.set_model(model)
         if self.params_panel is not None:
             self.params_panel.set_model(model)
+
+    def set_merge_note(self, text: str) -> None:
+        """Mark the column as a merge ("Merge of Column 1 + Column 2 (fuse)"), or not."""
+        self.merge_note.setText(f"⧉ {text}" if text else "")
+        self.merge_note.setToolTip(text)
+        self.merge_note.setVisible(bool(text))
 
     def set_overrides(self, names: Iterable[str]) -> None:
         self.header.set_overrides(names)

@@ -14,6 +14,7 @@ import logging
 from PySide6.QtCore import QObject, Signal
 
 from core import compare, conversation
+from core import merge as merging
 from core.chat import Chat, ImagePart, Message
 from core.compare import ComparisonError
 from core.endpoint import Endpoint
@@ -310,6 +311,43 @@ class CompareController(ThreadController):
         if any(col.messages for col in cmp.columns):
             self.runner.saver.touch(cmp)
         self.comparison_changed.emit(cmp)
+
+    def merge(
+        self, column_ids: list[str], model: str, recipe_name: str, recipe: str
+    ) -> Chat | None:
+        """A new column, marked as a merge of ``column_ids``, whose model is asked to merge
+        their last answers by ``recipe``; None (and a notice) when it cannot be."""
+        cmp = self.comparison
+        if cmp is None:
+            return None
+        numbered = {col.id: n for n, col in enumerate(cmp.columns, 1)}
+        sources: list[merging.Source] = []
+        question = ""
+        for column_id in column_ids:
+            col = self._column(column_id)
+            answer = compare.last_answer(col) if col is not None else None
+            if col is None or answer is None or not answer.content.strip():
+                continue
+            asked = next((m for m in reversed(col.branch()) if m.role == "user"), None)
+            question = question or (asked.content if asked is not None else "")
+            label = f"Column {numbered[column_id]}"
+            sources.append(merging.Source(f"{label} ({col.model})", answer.content))
+        try:
+            text = merging.prompt(recipe, question, sources)
+        except ValueError as exc:
+            self.runner.notifier.warning(str(exc))
+            return None
+        col = self.add_column(model)
+        if col is None:
+            return None
+        labels = [s.label.split(" (")[0] for s in sources]
+        col.title = merging.merge_title(labels, recipe_name)
+        self.column_added.emit(col.id)  # shows the mark
+        endpoint = self._endpoint(col)
+        if endpoint is not None:
+            self._ask(col, text, None, endpoint)
+        self._changed(cmp)
+        return col
 
     def continue_with(self, column_id: str) -> Chat | None:
         """A normal chat made from one column, saved; the window opens it."""

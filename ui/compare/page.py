@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QApplication, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QLabel, QVBoxLayout, QWidget
 
 from core.chat import Chat, ImagePart, Message
 from core.compare import last_answer
@@ -63,6 +63,7 @@ class ComparePage(Page):
         self._sweep: list[SweepCell] = []
         self._sweep_group: list[int] = []  # column index → results row (repeats share one)
         self._focused = ""  # the column the person worked in last
+        self.merge_dialog: QDialog | None = None  # the last merge dialog opened
         self._connect()
         app = QApplication.instance()
         if isinstance(app, QApplication):
@@ -187,6 +188,9 @@ class ComparePage(Page):
             return None if idle else "No idle column has an answer to regenerate."
         if command in (Command.EXPORT, Command.COPY_ALL):
             return None if any(col.messages for col in cmp.columns) else NOTHING_YET
+        if command is Command.MERGE:
+            answered = [c for c in cmp.columns if (a := last_answer(c)) and a.content.strip()]
+            return None if len(answered) >= 2 else "Merging needs two columns with an answer."
         return None
 
     def is_generating(self) -> bool:
@@ -267,6 +271,16 @@ class ComparePage(Page):
     def set_profile(self, profile: str) -> None:
         self.changed.emit()
 
+    def merge_answers(self) -> None:
+        """Open the merge dialog for the columns that have an answer."""
+        from ui.compare.merge_dialog import open_merge_dialog
+
+        cmp = self.comparison
+        if cmp is not None:
+            self.merge_dialog = open_merge_dialog(
+                cmp, self.services, self.controller, self.model(), self._widget
+            )
+
     # --- commands -------------------------------------------------------------------------
 
     def send(self, text: str, images: list[ImagePart]) -> bool:
@@ -334,6 +348,7 @@ class ComparePage(Page):
             column = self.view.column(col.id)
             if column is not None:
                 column.set_overrides(col.overridden)
+                column.set_merge_note(col.title if col.title.startswith("Merge of ") else "")
                 column.set_params(col.params)
         if self._focused not in {col.id for col in cmp.columns}:
             self._focused = cmp.columns[0].id if cmp.columns else ""

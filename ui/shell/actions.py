@@ -55,6 +55,7 @@ MENUS: dict[str, list[Spec]] = {
         Spec("regenerate", "&Regenerate last answer", "Ctrl+R", Command.REGENERATE),
         Spec("focus", "&Write a message", "Ctrl+L"),
         Spec("system", "System &prompt", "Ctrl+Shift+S", Command.SYSTEM_PROMPT),
+        Spec("merge", "&Merge answers…", "Ctrl+Shift+M", Command.MERGE),
     ],
     "&View": [
         Spec("sidebar", "Chat &list", "Ctrl+B"),

@@ -193,6 +193,7 @@ class MainWindow(QMainWindow):
             "regenerate": self.regenerate,
             "focus": self.composer.focus_input,
             "system": self.toggle_system_prompt,
+            "merge": lambda: None if self.refused(Command.MERGE) else self.page.merge_answers(),
             "sidebar": self.toggle_sidebar,
             "params": self.toggle_params,
             "request": self.show_request,

@@ -28,6 +28,7 @@ class Command(StrEnum):
     PARAMS = "params"
     EXPORT = "export"
     COPY_ALL = "copy_all"
+    MERGE = "merge"
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +141,9 @@ class Page(QObject):
 
     def copy_all(self) -> None:
         """Copy the whole conversation, as Markdown (the same text Export writes)."""
+
+    def merge_answers(self) -> None:
+        """Merge answers of several columns into one (a comparison)."""
 
     def cancel_edit(self) -> None:
         """Stop editing a message (Esc), if one is being edited."""
