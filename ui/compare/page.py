@@ -271,6 +271,27 @@ class ComparePage(Page):
     def set_profile(self, profile: str) -> None:
         self.changed.emit()
 
+    def column_set(self) -> list[tuple[str, dict[str, object]]]:
+        cmp = self.comparison
+        return [(col.model, dict(col.params)) for col in cmp.columns] if cmp is not None else []
+
+    def new_from_set(self, columns: list[tuple[str, dict[str, object]]]) -> bool:
+        """A new comparison with exactly these columns (model and parameters each)."""
+        if not columns:
+            return False
+        settings = self.services.settings
+        shared = dict(columns[0][1])
+        cmp = self.controller.new_comparison(
+            [m for m, _ in columns], shared, settings.active_profile
+        )
+        if cmp is None:
+            return False
+        for col, (_model, params) in zip(cmp.columns, columns, strict=True):
+            self.controller.set_column_params(col.id, params)
+        self._focused = cmp.columns[0].id
+        self._columns_changed()
+        return True
+
     def merge_answers(self) -> None:
         """Open the merge dialog for the columns that have an answer."""
         from ui.compare.merge_dialog import open_merge_dialog

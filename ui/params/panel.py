@@ -162,6 +162,14 @@ class ParamsPanel(QWidget):
         self._last_emitted = self.values()
         self._update_derived()
 
+    def set_sources(self, sources: Mapping[str, str]) -> None:
+        """Beside each set field, where its value comes from ("model default", "preset",
+        "override"); fields not in ``sources`` show their label alone."""
+        for name, row in self.rows.items():
+            source = sources.get(name, "") if row.is_sent() else ""
+            row.toggle.setText(f"{row.spec.label}  · {source}" if source else row.spec.label)
+            row.toggle.setToolTip(f"This value comes from: {source}" if source else "")
+
     def set_model(self, model: str) -> None:
         """Marks the fields ``model`` will not receive, receives renamed or clamped."""
         self._model = model.strip()

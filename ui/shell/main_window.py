@@ -15,6 +15,7 @@ from PySide6.QtCore import QByteArray, Qt, QTimer
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
+    QInputDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -39,6 +40,7 @@ from ui.params.panel import ParamsPanel
 from ui.params.preset_store import PresetStore
 from ui.params.request_preview import RequestPreview
 from ui.sampling.sampling_view import SamplingView
+from ui.shell import column_sets
 from ui.shell.actions import ABOUT, build_menus
 from ui.shell.actions import refresh as refresh_actions
 from ui.shell.composer import Composer
@@ -78,6 +80,7 @@ class MainWindow(QMainWindow):
         self.chat_page: ChatPage
         self.compare_page: ComparePage
         self.arena_page: ArenaPage | None = None
+        self.column_set_dialog: QInputDialog | None = None  # the last one opened
 
         self.sidebar = Sidebar(self)
         self.left = QStackedWidget(self)
@@ -180,6 +183,9 @@ class MainWindow(QMainWindow):
             "new_chat": self.new_chat,
             "compare": self.new_comparison,
             "arena": self.new_battle,
+            "from_set": lambda: column_sets.choose_set(self),
+            "save_set": lambda: column_sets.save_set(self),
+            "model_defaults": lambda: column_sets.save_model_defaults(self),
             "leaderboard": self.show_leaderboard,
             "import": self.dialogs.import_chat,
             "export_md": lambda: self.export("markdown"),
@@ -405,6 +411,7 @@ class MainWindow(QMainWindow):
         self.params_panel.set_model(page.params_model())
         if self.params_panel.values() != page.params():
             self.params_panel.set_values(page.params())
+        self.params_panel.set_sources(column_sets.sources(self.services.settings, page))
         self.composer.set_vision_supported(_vision(page.model()))
         generating = page.is_generating()
         self.composer.set_generating(generating)

@@ -142,6 +142,10 @@ class Page(QObject):
     def copy_all(self) -> None:
         """Copy the whole conversation, as Markdown (the same text Export writes)."""
 
+    def column_set(self) -> list[tuple[str, dict[str, object]]]:
+        """The columns on screen (model, parameters) to save as a named set; [] if none."""
+        return []
+
     def merge_answers(self) -> None:
         """Merge answers of several columns into one (a comparison)."""
 
