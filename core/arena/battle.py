@@ -177,14 +177,12 @@ def _scrubbed_error(error: ErrorInfo | None, models: Sequence[str]) -> ErrorInfo
 
 
 def masked(message: Message, slot: int, models: Sequence[str]) -> Message:
-    """A copy of ``message`` that does not name its model (for showing before the vote)."""
-    stats = message.stats
-    if stats is not None:
-        stats = msgspec.structs.replace(stats, model="", response_id="", request_id="")
+    """A copy of ``message`` that does not name its model and shows no stats (before the
+    vote)."""
     return msgspec.structs.replace(
         message,
         model=slot_name(slot) if message.role == "assistant" else "",
-        stats=stats,
+        stats=None,  # the figures are shown with the names, after the vote
         error=_scrubbed_error(message.error, models),
         content=scrub(message.content, models) if message.role == "assistant" else message.content,
         reasoning=scrub(message.reasoning, models),

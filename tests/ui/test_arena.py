@@ -147,11 +147,13 @@ async def test_nothing_names_a_model_before_the_vote(app: Assembly, gateway: Gat
     assert not leaks(text), leaks(text)
     for column in page.columns:  # hovered: the status line and stats name nothing either
         assert not leaks(column.status.toolTip() + column.status.text())
-    # the answers' stats are there, named after the vote only
+    # the answers' stats are kept, and shown after the vote only
     assert all(col.messages[-1].stats for col in app.arena.battle.columns)  # type: ignore[union-attr]
+    assert "TTFT" not in text
     page.vote_key(3)  # tie
     assert app.arena is not None and app.arena.record is not None
     assert app.arena.record.vote == "tie"
+    assert "TTFT" in page.columns[0].status.text() and "TTFT" in every_text(window)
     assert all(m in every_text(window) for m in HIDDEN)
 
 

@@ -62,7 +62,13 @@ class ArenaColumn(QWidget):
             set_tone(self.status, "normal")
 
     def set_result(
-        self, stats: Stats | None, error: ErrorInfo | None, *, revealed: bool, error_text: str = ""
+        self,
+        stats: Stats | None,
+        error: ErrorInfo | None,
+        *,
+        revealed: bool,
+        answered: bool = False,
+        error_text: str = "",
     ) -> None:
         """The status line after an answer: before the vote "Answered" or the error."""
         if error is not None:
@@ -71,12 +77,11 @@ class ArenaColumn(QWidget):
             set_tone(self.status, "error")
             return
         set_tone(self.status, "normal")
-        if stats is None:
-            self.status.setText("")
-            self.status.setToolTip("")
-        elif revealed:
+        self.status.setToolTip("")
+        if revealed and stats is not None:
             self.status.setText(stats_text(stats, model=False))
             self.status.setToolTip(stats_tooltip(stats))
-        else:
+        elif answered and not revealed:
             self.status.setText("Answered · stats and name shown after your vote")
-            self.status.setToolTip("")
+        else:
+            self.status.setText("")

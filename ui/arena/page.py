@@ -426,8 +426,12 @@ class ArenaPage(Page):
         if answer is not None and not revealed:
             shown = arena.masked(answer, slot, self.controller.models())
         error = shown.error if shown is not None and shown.status == "error" else None
+        done = answer is not None and answer.status in ("done", "stopped")
         self.columns[slot].set_result(
-            shown.stats if shown is not None else None, error, revealed=revealed
+            answer.stats if answer is not None and revealed else None,
+            error,
+            revealed=revealed,
+            answered=done,
         )
 
     def _focus_votes(self) -> None:

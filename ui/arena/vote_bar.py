@@ -21,7 +21,6 @@ def vote_labels(slots: int) -> list[tuple[str, str, int]]:
 class VoteBar(QWidget):
     voted = Signal(str, int)  # vote, winner slot
     continue_requested = Signal(int)  # slot
-    merge_requested = Signal()
     next_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -61,11 +60,6 @@ class VoteBar(QWidget):
             button.clicked.connect(lambda _=False, s=slot: self.continue_requested.emit(s))
             self._layout.addWidget(button)
             self.after.append(button)
-        merge = QPushButton("Merge…", self)
-        merge.setToolTip("Merge the answers into one with a model you pick")
-        merge.clicked.connect(self.merge_requested)
-        self._layout.addWidget(merge)
-        self.after.append(merge)
         self._layout.addStretch(1)
         following = QPushButton("Next battle", self)
         following.setObjectName("arenaNextBattle")
