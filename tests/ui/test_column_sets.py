@@ -44,7 +44,8 @@ async def test_a_column_set_round_trip(qapp, gateway: Gateway, tmp_path: Path) -
         ]
         window.composer.send_requested.emit("hi", [])
         await wait_until(lambda: not window.page.is_generating())
-        assert [r.body.get("temperature") for r in gateway.chat_requests()] == [None, 1.25]
+        sent = {r.body["model"]: r.body.get("temperature") for r in gateway.chat_requests()}
+        assert sent == {"model-a": None, "model-b": 1.25}
         await app.runner.flush()
         window.new_chat()
         window.open_chat(started.id)

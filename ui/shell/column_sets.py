@@ -4,7 +4,7 @@ set in one step, save the parameters on screen as the model's own defaults."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any
 
 from PySide6.QtWidgets import QInputDialog, QLineEdit
 
@@ -12,8 +12,8 @@ from core import param_stack
 from core.settings import ColumnSpec, Settings
 from ui.shell.page import Command, Page
 
-if TYPE_CHECKING:
-    from ui.shell.main_window import MainWindow
+# ``window`` below is the MainWindow (typed loosely: the window imports this module).
+MainWindow = Any
 
 
 def sources(settings: Settings, page: Page) -> dict[str, str]:
