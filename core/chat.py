@@ -174,7 +174,10 @@ class Chat(msgspec.Struct, kw_only=True, omit_defaults=True):
     # a column's ``overridden`` names the parameters it sets differently.
     kind: ChatKind = "chat"
     columns: list[Chat] = []
+    # the parameters set in this chat (comparison, column) itself, over the model's
+    # defaults and the preset (see core.param_stack); ``preset``: the preset it loaded
     overridden: list[str] = []
+    preset: str = ""
 
     # --- the tree -----------------------------------------------------------------
 

@@ -189,9 +189,8 @@ class ArenaPage(Page):
             self.notifier.warning(str(exc))
             return False
         settings = self.services.settings
-        params = [
-            param_stack.for_model(settings.default_params, settings.model_params, m) for m in models
-        ]
+        defaults = param_stack.defaults_of(settings)
+        params = [param_stack.for_model(defaults, m) for m in models]
         self.controller.new_battle(models, params, settings.active_profile)
         self.tags.clear()
         self.changed.emit()

@@ -68,6 +68,7 @@ class CompareColumn(QWidget):
         self.column_id = column_id
         self._model = model
         self._params: dict[str, object] = {}
+        self._sources: dict[str, str] = {}
         self.params_panel: ParamsPanel | None = None
 
         self.header = CompareColumnHeader(self)
@@ -160,6 +161,13 @@ class CompareColumn(QWidget):
         self._params = dict(params)
         if self.params_panel is not None:
             self.params_panel.set_values(self._params)
+            self.params_panel.set_sources(self._sources)
+
+    def set_sources(self, sources: Mapping[str, str]) -> None:
+        """Where each of the column's values comes from, shown beside it in its panel."""
+        self._sources = dict(sources)
+        if self.params_panel is not None:
+            self.params_panel.set_sources(self._sources)
 
     def params_open(self) -> bool:
         return self.params_panel is not None and not self.params_panel.isHidden()
@@ -187,6 +195,7 @@ class CompareColumn(QWidget):
         panel.presets.hide()  # presets apply to the shared set, in the window's panel
         panel.set_model(self._model)
         panel.set_values(self._params)
+        panel.set_sources(self._sources)
         panel.params_changed.connect(self._on_panel_changed)
         self.splitter.insertWidget(0, panel)
         return panel

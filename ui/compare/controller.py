@@ -10,6 +10,7 @@ they concern and speak of the comparison on screen only.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Collection
 
 from PySide6.QtCore import QObject, Signal
 
@@ -18,6 +19,7 @@ from core import merge as merging
 from core.chat import Chat, ImagePart, Message
 from core.compare import ComparisonError
 from core.endpoint import Endpoint
+from core.param_stack import Defaults
 from ui.answers.runner import AnswerRunner
 from ui.answers.threads import ThreadController
 from ui.transcript.message_model import MessageRow, branch_rows
@@ -44,15 +46,31 @@ class CompareController(ThreadController):
     def __init__(self, runner: AnswerRunner, parent: QObject | None = None) -> None:
         super().__init__(runner, parent)
         self.comparison: Chat | None = None  # the comparison on screen
+        # the layers under the columns' parameters (None: columns inherit the shared set)
+        self.defaults: Callable[[], Defaults | None] = lambda: None
 
     # --- which comparison ----------------------------------------------------------
 
     def new_comparison(
-        self, models: list[str], params: dict[str, object], profile: str = ""
+        self,
+        models: list[str],
+        params: dict[str, object],
+        profile: str = "",
+        overridden: Collection[str] = (),
+        preset: str = "",
     ) -> Chat | None:
-        """Show a new comparison; None (and a notice) when the models cannot make one."""
+        """Show a new comparison on the shared set ``params`` (which names it overrides,
+        which preset it loaded), each column with its model's defaults; None (and a
+        notice) when the models cannot make one."""
         try:
-            cmp = compare.new_comparison(models, params, profile)
+            cmp = compare.new_comparison(
+                models,
+                params,
+                profile,
+                defaults=self.defaults(),
+                overridden=overridden,
+                preset=preset,
+            )
         except ComparisonError as exc:
             self.runner.notifier.post("warning", str(exc))
             return None
@@ -233,7 +251,7 @@ class CompareController(ThreadController):
         if cmp is None:
             return None
         try:
-            col = compare.add_column(cmp, model)
+            col = compare.add_column(cmp, model, self.defaults())
         except ComparisonError as exc:
             self.runner.notifier.post("warning", str(exc))
             return None
@@ -287,19 +305,34 @@ class CompareController(ThreadController):
     def set_column_model(self, column_id: str, model: str) -> None:
         cmp = self.comparison
         if cmp is not None and self._column(column_id) is not None:
-            compare.set_column_model(cmp, column_id, model)
+            compare.set_column_model(cmp, column_id, model, self.defaults())
             self._changed(cmp)
 
     def set_column_params(self, column_id: str, params: dict[str, object]) -> None:
         cmp = self.comparison
         if cmp is not None and self._column(column_id) is not None:
-            compare.set_column_params(cmp, column_id, params)
+            compare.set_column_params(cmp, column_id, params, self.defaults())
             self._changed(cmp)
 
-    def set_shared_params(self, params: dict[str, object]) -> None:
+    def set_shared_params(
+        self,
+        params: dict[str, object],
+        overridden: Collection[str] | None = None,
+        preset: str | None = None,
+    ) -> None:
         if self.comparison is not None:
-            compare.set_shared_params(self.comparison, params)
+            compare.set_shared_params(
+                self.comparison, params, self.defaults(), overridden=overridden, preset=preset
+            )
             self._changed(self.comparison)
+
+    def restack(self, model: str) -> None:
+        """The columns of ``model`` take its defaults (they changed) where they do not
+        override them."""
+        cmp = self.comparison
+        if cmp is not None:
+            compare.restack_columns(cmp, self.defaults(), model)
+            self._changed(cmp)
 
     def set_system_prompt(self, text: str) -> None:
         if self.comparison is not None:

@@ -11,9 +11,11 @@ from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QApplication, QDialog, QLabel, QVBoxLayout, QWidget
 
+from core import param_stack
 from core.chat import Chat, ImagePart, Message
 from core.compare import last_answer
 from core.export import chat_to_markdown
+from core.param_stack import Defaults, ParamState
 from core.request import build_body, to_api_messages
 from core.storage.chat_store import ChatFileError
 from core.sweep import SweepCell, SweepError, label, plan
@@ -64,6 +66,7 @@ class ComparePage(Page):
         self._sweep_group: list[int] = []  # column index → results row (repeats share one)
         self._focused = ""  # the column the person worked in last
         self.merge_dialog: QDialog | None = None  # the last merge dialog opened
+        controller.defaults = self._defaults
         self._connect()
         app = QApplication.instance()
         if isinstance(app, QApplication):
@@ -113,12 +116,18 @@ class ComparePage(Page):
 
     # --- which comparison --------------------------------------------------------------
 
-    def new_comparison(self, first_model: str, params: dict[str, object]) -> bool:
+    def new_comparison(self, first_model: str, params: ParamState | dict[str, object]) -> bool:
+        """A comparison of ``first_model`` and the last model used besides it, sharing
+        ``params`` (a page's :meth:`~Page.shareable_params`); each column adds its own
+        model's defaults."""
         settings = self.services.settings
         first = first_model or settings.default_model
         others = [m for m in [*settings.recent_models, *settings.favourite_models] if m != first]
         models = [first, others[0] if others else first]
-        cmp = self.controller.new_comparison(models, params, settings.active_profile)
+        state = params if isinstance(params, ParamState) else ParamState(params)
+        cmp = self.controller.new_comparison(
+            models, dict(state.values), settings.active_profile, state.overridden, state.preset
+        )
         if cmp is not None:
             self._focused = cmp.columns[0].id
             self.changed.emit()
@@ -234,7 +243,63 @@ class ComparePage(Page):
         return dict(cmp.params) if cmp is not None else {}
 
     def set_params(self, values: dict[str, object]) -> None:
-        self.controller.set_shared_params(values)
+        """The shared set edited: what changed is the comparison's own, over every
+        column's model defaults."""
+        cmp = self.comparison
+        if cmp is None:
+            return
+        layered = self._defaults().preset(cmp.preset)
+        overridden = param_stack.edited(cmp.params, values, cmp.overridden, layered)
+        self.controller.set_shared_params(values, overridden)
+        self.changed.emit()
+
+    def _defaults(self) -> Defaults:
+        return param_stack.defaults_of(self.services.settings)
+
+    def param_sources(self) -> dict[str, str]:
+        cmp = self.comparison
+        if cmp is None:
+            return {}
+        return param_stack.sources(cmp.params, cmp.overridden, self._defaults(), "", cmp.preset)
+
+    def column_sources(self, col: Chat) -> dict[str, str]:
+        """Where each value of a column comes from."""
+        cmp = self.comparison
+        if cmp is None:
+            return {}
+        return param_stack.column_sources(
+            col.params,
+            col.overridden,
+            self._defaults(),
+            col.model,
+            cmp.params,
+            cmp.overridden,
+            cmp.preset,
+        )
+
+    def preset(self) -> str:
+        cmp = self.comparison
+        return cmp.preset if cmp is not None else ""
+
+    def apply_preset(self, name: str, values: dict[str, object]) -> None:
+        """Load a preset into the shared set (its own values give way)."""
+        if self.comparison is not None:
+            self.controller.set_shared_params(dict(values), [], name)
+            self.changed.emit()
+
+    def shareable_params(self) -> ParamState:
+        cmp = self.comparison
+        if cmp is None:
+            return ParamState(dict(self._defaults().base))
+        return ParamState(dict(cmp.params), tuple(cmp.overridden), cmp.preset)
+
+    def model_defaults_target(self) -> tuple[str, dict[str, object]]:
+        """The focused column: its model and every value it sends."""
+        col = self.focused_column()
+        return (col.model, dict(col.params)) if col is not None else ("", {})
+
+    def model_defaults_changed(self, model: str) -> None:
+        self.controller.restack(model)
         self.changed.emit()
 
     def set_system_prompt(self, text: str) -> None:
@@ -371,6 +436,7 @@ class ComparePage(Page):
                 column.set_overrides(col.overridden)
                 column.set_merge_note(col.title if col.title.startswith("Merge of ") else "")
                 column.set_params(col.params)
+                column.set_sources(self.column_sources(col))
         if self._focused not in {col.id for col in cmp.columns}:
             self._focused = cmp.columns[0].id if cmp.columns else ""
         self._update_regenerate()
@@ -424,6 +490,9 @@ class ComparePage(Page):
                 if column is not None:
                     column.set_overrides(col.overridden)
                     column.set_model(col.model)
+                    if column.params() != col.params:
+                        column.set_params(col.params)
+                    column.set_sources(self.column_sources(col))
         if any(col.messages for col in cmp.columns):
             self.listed.emit(cmp)
         if cmp is self.comparison:

@@ -8,36 +8,28 @@ from typing import Any
 
 from PySide6.QtWidgets import QInputDialog, QLineEdit
 
-from core import param_stack
-from core.settings import ColumnSpec, Settings
-from ui.shell.page import Command, Page
+from core.settings import ColumnSpec
+from ui.shell.page import Command
 
 # ``window`` below is the MainWindow (typed loosely: the window imports this module).
 MainWindow = Any
 
 
-def sources(settings: Settings, page: Page) -> dict[str, str]:
-    """Where each parameter on screen comes from (see :mod:`core.param_stack`)."""
-    model = page.params_model()
-    if not model:
-        return {}
-    return param_stack.sources_of(
-        page.params(), settings.default_params, settings.model_params, model
-    )
-
-
 def save_model_defaults(window: MainWindow) -> None:
+    """The values the page sends (a comparison: the focused column's) become its model's
+    own defaults; what on screen does not override them takes them at once."""
     page = window.page
-    model = page.params_model()
+    window.params_panel.flush()
+    model, params = page.model_defaults_target()
     if not model or page.why_not(Command.PARAMS) is not None:
         window.notifier.info("Choose a model first: its defaults are the parameters on screen.")
         return
-    window.params_panel.flush()
     values = dict(window.services.settings.model_params)
-    values[model] = dict(page.params())
+    values[model] = dict(params)
     window.services.prefs.set(model_params=values)
+    page.model_defaults_changed(model)
     window.notifier.info(f"Saved these parameters as the defaults of {model}.")
-    window.params_panel.set_sources(sources(window.services.settings, page))
+    window.params_panel.set_sources(page.param_sources())
 
 
 def save_set(window: MainWindow) -> QInputDialog | None:

@@ -170,6 +170,7 @@ class MainWindow(QMainWindow):
         self.header.endpoint_clicked.connect(self.dialogs.open_endpoints)
         self.header.system_prompt_changed.connect(self._system_prompt_changed)
         self.params_panel.params_changed.connect(self._params_changed)
+        self.presets.loaded.connect(self._preset_loaded)
 
         bar = self.sidebar
         bar.chat_selected.connect(self.open_chat)
@@ -248,7 +249,7 @@ class MainWindow(QMainWindow):
         self.composer.focus_input()
 
     def new_comparison(self) -> None:
-        if self.compare_page.new_comparison(self.page.model(), self.page.params()):
+        if self.compare_page.new_comparison(self.page.model(), self.page.shareable_params()):
             self.show_page(self.compare_page)
 
     def new_battle(self) -> None:
@@ -373,6 +374,11 @@ class MainWindow(QMainWindow):
             self.page.set_params(values)
             self._preview_timer.start()
 
+    def _preset_loaded(self, name: str, values: dict[str, object]) -> None:
+        if not self.refused(Command.PARAMS):
+            self.page.apply_preset(name, values)
+            self._refresh()
+
     def cancel_edit(self) -> None:
         self.page.cancel_edit()
 
@@ -411,7 +417,9 @@ class MainWindow(QMainWindow):
         self.params_panel.set_model(page.params_model())
         if self.params_panel.values() != page.params():
             self.params_panel.set_values(page.params())
-        self.params_panel.set_sources(column_sets.sources(self.services.settings, page))
+        self.params_panel.set_sources(page.param_sources())
+        if page.why_not(Command.PARAMS) is None:
+            self.params_panel.presets.show_preset(page.preset())
         self.composer.set_vision_supported(_vision(page.model()))
         generating = page.is_generating()
         self.composer.set_generating(generating)
