@@ -162,6 +162,11 @@ async def test_a_comparison_gives_each_column_its_models_defaults(
     }
     assert sources(column_b.params_panel) == {"top_p": "model default"}
     assert request_tab(app) == shown(column_a.params_panel)  # the focused column's request
+    assert panel.note.isVisible() and panel.note.text().splitlines() == [
+        "Every column sends this shared set, except:",
+        "Column 1: seed, temperature (its model's defaults)",
+        "Column 2: top_p (its model's defaults)",
+    ]
     bodies = {b["model"]: params_of(b) for b in await send(app, gateway, "hi")}
     assert bodies == {"model-a": {"temperature": 0.25, "seed": 7}, "model-b": {"top_p": 0.5}}
 
@@ -174,6 +179,10 @@ async def test_a_comparison_gives_each_column_its_models_defaults(
     edit(column_b.params_panel, "top_p", 0.8)
     assert source(column_b.params_panel, "top_p") == "override"
     assert column_b.header.params_button.text() == "1 override"
+    assert panel.note.text().splitlines()[1:] == [
+        "Column 1: seed (its model's defaults)",
+        "Column 2: top_p (its own)",
+    ]
     bodies = {b["model"]: params_of(b) for b in await send(app, gateway, "again")}
     assert bodies == {
         "model-a": {"temperature": 1.0, "seed": 7},

@@ -277,6 +277,26 @@ class ComparePage(Page):
             cmp.preset,
         )
 
+    def params_note(self) -> str:
+        """Where a column's values differ from this shared set, and why."""
+        cmp = self.comparison
+        if cmp is None:
+            return ""
+        lines = []
+        for number, col in enumerate(cmp.columns, 1):
+            found = self.column_sources(col)
+            parts = []
+            defaults = sorted(n for n, s in found.items() if s == param_stack.SOURCE_MODEL)
+            if defaults:
+                parts.append(f"{', '.join(defaults)} (its model's defaults)")
+            if col.overridden:
+                parts.append(f"{', '.join(col.overridden)} (its own)")
+            if parts:
+                lines.append(f"Column {number}: {'; '.join(parts)}")
+        if not lines:
+            return ""
+        return "\n".join(["Every column sends this shared set, except:", *lines])
+
     def preset(self) -> str:
         cmp = self.comparison
         return cmp.preset if cmp is not None else ""

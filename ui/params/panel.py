@@ -91,6 +91,10 @@ class ParamsPanel(QWidget):
         self.summary = QLabel(self)
         self.summary.setObjectName("paramsSummary")
         self.summary.setWordWrap(True)
+        self.note = QLabel(self)  # what the page adds, e.g. the columns' own defaults
+        self.note.setObjectName("paramsNote")
+        self.note.setWordWrap(True)
+        self.note.hide()
         self.reset_all_button = QPushButton("Reset all", self)
         self.reset_all_button.setToolTip("Every parameter back to the app default")
         self.reset_all_button.clicked.connect(self.reset_all)
@@ -127,6 +131,7 @@ class ParamsPanel(QWidget):
         layout.setSpacing(6)
         layout.addWidget(self.presets)
         layout.addLayout(summary_row)
+        layout.addWidget(self.note)
         layout.addWidget(self.scroll_area, 1)
 
         self._emit_timer = QTimer(self)
@@ -169,6 +174,12 @@ class ParamsPanel(QWidget):
             source = sources.get(name, "") if row.is_sent() else ""
             row.toggle.setText(f"{row.spec.label}  · {source}" if source else row.spec.label)
             row.toggle.setToolTip(f"This value comes from: {source}" if source else "")
+
+    def set_note(self, text: str) -> None:
+        """A line under the summary ("" hides it)."""
+        if self.note.text() != text:
+            self.note.setText(text)
+        self.note.setVisible(bool(text))
 
     def set_model(self, model: str) -> None:
         """Marks the fields ``model`` will not receive, receives renamed or clamped."""

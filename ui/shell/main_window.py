@@ -418,6 +418,7 @@ class MainWindow(QMainWindow):
         if self.params_panel.values() != page.params():
             self.params_panel.set_values(page.params())
         self.params_panel.set_sources(page.param_sources())
+        self.params_panel.set_note(page.params_note())
         if page.why_not(Command.PARAMS) is None:
             self.params_panel.presets.show_preset(page.preset())
         self.composer.set_vision_supported(_vision(page.model()))

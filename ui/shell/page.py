@@ -143,6 +143,10 @@ class Page(QObject):
         """Where each value the Parameters tab shows comes from (core.param_stack)."""
         return {}
 
+    def params_note(self) -> str:
+        """A line for the Parameters tab about what it does not show ("" for none)."""
+        return ""
+
     def preset(self) -> str:
         """The preset loaded in what the Parameters tab edits ("" for none)."""
         return ""
