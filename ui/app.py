@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QApplication, QSplitter
 from core import paths
 from core.api.client import ChatClient, make_http_client
 from core.arena.votes import VoteStore
+from core.chat import Chat
 from core.models import ModelCatalog
 from core.secrets import Secrets
 from core.settings import load_settings
@@ -139,6 +140,12 @@ def build(
     window.arena_page = arena_page
     window.add_page(arena_page)
     arena_page.show_requested.connect(lambda: window.show_page(arena_page))
+
+    def merge_battle(cmp: Chat, ids: list[str], model: str, name: str, recipe: str) -> None:
+        compare_page.open_merged(cmp, ids, model, name, recipe)
+        window.show_page(compare_page)
+
+    arena_page.merge_requested.connect(merge_battle)
     sweep_tab = QSplitter(Qt.Orientation.Vertical, window)
     sweep_tab.addWidget(compare_page.sweep_panel)
     sweep_tab.addWidget(compare_page.sweep_results)

@@ -27,6 +27,8 @@ BUILTIN_TAGS = ("coding", "writing", "reasoning", "maths", "chat")
 
 Vote = Literal["", "win", "tie", "bad"]  # "": not voted yet
 
+_MISSING = object()
+
 
 class ArenaError(ValueError):
     """A battle that cannot be made or a vote that cannot be taken; a sentence for a person."""
@@ -80,6 +82,28 @@ def new_battle(
         Chat(model=model, params=dict(values)) for model, values in zip(models, params, strict=True)
     ]
     return cmp, BattleRecord(id=cmp.id, created_at=cmp.created_at, models=list(models))
+
+
+def as_comparison(cmp: Chat) -> Chat:
+    """A comparison (new ids) holding a voted battle's slots as its columns, in slot order,
+    with the parameters they all sent as its shared set: what a merge after the vote goes
+    into, leaving the battle as it was judged."""
+    copy = msgspec.json.decode(msgspec.json.encode(cmp), type=Chat)
+    copy.id = new_id()
+    copy.title = f"{cmp.title or 'Arena battle'} (from the arena)"
+    copy.created_at = copy.updated_at = now()
+    for col in copy.columns:
+        col.id = new_id()
+        for message in col.messages:
+            if message.status == "streaming":
+                message.status = "stopped"
+    first = copy.columns[0].params if copy.columns else {}
+    copy.params = {
+        name: value
+        for name, value in first.items()
+        if all(col.params.get(name, _MISSING) == value for col in copy.columns)
+    }
+    return copy
 
 
 def cast_vote(record: BattleRecord, vote: Vote, winner: int = -1) -> None:

@@ -12,6 +12,7 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from core import merge as merging
 from core import paths
 from core.arena.votes import VoteStore
 from tests.gateway import Gateway
@@ -19,6 +20,7 @@ from tests.ui.app_support import running_app
 from tests.ui.arena_support import every_text
 from tests.ui.async_wait import wait_until
 from ui.app import Assembly
+from ui.compare.merge_dialog import MergeDialog
 
 HIDDEN = ("model-a", "model-b")
 PARAMS = {"model-a": {"temperature": 0.25}, "model-b": {"temperature": 1.5, "seed": 7}}
@@ -183,3 +185,61 @@ async def test_the_arena_refuses_what_would_spoil_the_vote(app: Assembly) -> Non
     app.services.prefs.set(arena_pool=["only-one"], favourite_models=[])
     assert not page.new_battle()
     assert "at least two models" in every_text(window)
+
+
+async def test_merge_after_the_vote(app: Assembly, gateway: Gateway) -> None:
+    window, page, arena_ctl = app.window, app.arena_page, app.arena
+    assert page is not None and arena_ctl is not None
+    window.menu_actions["arena"].trigger()
+    await ask(app, "Name three colours.")
+    merge = window.menu_actions["merge"]
+    window.show_page(page)
+    assert not merge.isEnabled() and "Vote first" in merge.toolTip()
+    page.vote_key(1)  # A is better
+    record, battle = arena_ctl.record, arena_ctl.battle
+    assert record is not None and record.vote == "win" and battle is not None
+    assert merge.isEnabled()
+    button = page.vote_bar.merge_button
+    assert button is not None and button.isEnabled()
+    button.click()
+    dialog = page.merge_dialog
+    assert isinstance(dialog, MergeDialog) and dialog.isVisible()
+    labels = [dialog.columns.item(i).text() for i in range(dialog.columns.count())]
+    assert labels == [f"Model A ({record.models[0]})", f"Model B ({record.models[1]})"]
+    dialog.set_recipe(merging.DIFFERENCES)
+    dialog.model.setCurrentText("model-c")
+    before = len(gateway.chat_requests())
+    dialog.merge_button.click()
+
+    # the merge streams into a new column of a comparison made from the battle
+    assert window.page is window.compare_page
+    await wait_until(lambda: not window.page.is_generating())
+    cmp = app.comparisons.comparison
+    assert cmp is not None and cmp.id != battle.id and cmp.title.endswith("(from the arena)")
+    assert [c.model for c in cmp.columns] == [*record.models, "model-c"]
+    merged = cmp.columns[2]
+    assert merged.title == "Merge of Column 1 + Column 2 (differences)"
+    column = window.compare_page.view.column(merged.id)
+    assert column is not None and column.merge_note.isVisible()
+    request = gateway.chat_requests()[before]
+    assert request.body["model"] == "model-c"
+    sent = request.body["messages"][-1]["content"]
+    assert "said what" in sent
+    for col in battle.columns:
+        assert col.messages[-1].content.strip() in sent
+    answer = merged.messages[-1]
+    assert answer.status == "done" and answer.stats is not None and answer.content
+    assert "TTFT" in column.header.stats_label.text()
+
+    # the battle stays as it was judged; the comparison is a saved chat
+    assert len(battle.columns) == 2 and record.vote == "win" and record.winner == 0
+    await app.runner.flush()
+    assert cmp.id in {s.id for s in app.services.store.list_chats()}
+    assert record.id not in {s.id for s in app.services.store.list_chats()}
+
+    # like any column: regenerated, continued
+    assert app.comparisons.regenerate(merged.id)
+    await wait_until(lambda: not window.page.is_generating())
+    assert len(merged.messages) == 3
+    chat = app.comparisons.continue_with(merged.id)
+    assert chat is not None and chat.model == "model-c"

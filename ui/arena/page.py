@@ -15,6 +15,7 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QCompleter,
+    QDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -36,6 +37,7 @@ from core.request import build_body, to_api_messages
 from ui.arena.column import ArenaColumn
 from ui.arena.controller import ArenaController
 from ui.arena.leaderboard import LeaderboardDialog
+from ui.arena.merge import open_merge, why_not_merge
 from ui.arena.pool_dialog import PoolDialog
 from ui.arena.vote_bar import VoteBar, vote_labels
 from ui.common.clipboard import set_clipboard
@@ -51,6 +53,9 @@ PLACEHOLDER_MODEL = "(drawn when the battle starts)"
 class ArenaPage(Page):
     name = "arena"
     show_requested = Signal()  # a battle was reopened from the leaderboard
+    # after the vote: a comparison made from the battle, its column ids to merge, the
+    # merging model, the recipe's name and text (the window shows it and merges there)
+    merge_requested = Signal(object, list, str, str, str)
 
     def __init__(
         self,
@@ -93,6 +98,7 @@ class ArenaPage(Page):
         self.board_button.setToolTip("Ratings from every vote (Ctrl+Shift+L)")
         self.board_button.clicked.connect(lambda: self.show_leaderboard(self._widget))
         self.leaderboard: LeaderboardDialog | None = None
+        self.merge_dialog: QDialog | None = None  # the last merge dialog opened
         for widget in (self.new_button, self.pool_button, self.slots):
             bar.addWidget(widget)
         bar.addWidget(self.tags, 1)
@@ -115,6 +121,7 @@ class ArenaPage(Page):
         self.vote_bar.voted.connect(self.vote)
         self.vote_bar.continue_requested.connect(self._continue)
         self.vote_bar.next_requested.connect(self.new_battle)
+        self.vote_bar.merge_requested.connect(self.merge_answers)
 
         layout = QVBoxLayout(self._widget)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -291,6 +298,8 @@ class ArenaPage(Page):
             return "Arena battles are sent without a system prompt."
         if command is Command.REGENERATE:
             return "A battle keeps its first answers, so both sides are judged alike."
+        if command is Command.MERGE:
+            return why_not_merge(self.controller)
         if battle is None or not self.controller.has_answers():
             return NO_BATTLE if battle is None else "Nothing to export yet: ask something first."
         if command in (Command.EXPORT, Command.COPY_ALL):
@@ -302,6 +311,12 @@ class ArenaPage(Page):
 
     def exported(self) -> Chat | None:
         return self.controller.battle if self.controller.revealed else None
+
+    def merge_answers(self) -> None:
+        """After the vote: merge the answers, in a comparison made from the battle."""
+        self.merge_dialog = open_merge(
+            self.controller, self.services, self._widget, self.merge_requested.emit
+        )
 
     def copy_all(self) -> None:
         chat = self.exported()
@@ -396,6 +411,7 @@ class ArenaPage(Page):
         self.vote_bar.set_enabled_votes(
             answered, "" if answered else "Vote once the answers are in."
         )
+        self.vote_bar.set_merge_enabled(why_not_merge(self.controller))
         self.vote_bar.setVisible(self.controller.battle is not None)
 
     def _col(self, slot: int, method: str, arg: object) -> None:

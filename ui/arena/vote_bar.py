@@ -7,6 +7,8 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
 from core.arena.battle import slot_name
 
+MERGE_TIP = "Merge the answers into one, in a comparison made from this battle (Ctrl+Shift+M)"
+
 
 def vote_labels(slots: int) -> list[tuple[str, str, int]]:
     """(button text, vote, winner) in key order: 1 … for each slot, then tie and bad."""
@@ -22,6 +24,7 @@ class VoteBar(QWidget):
     voted = Signal(str, int)  # vote, winner slot
     continue_requested = Signal(int)  # slot
     next_requested = Signal()
+    merge_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -32,6 +35,7 @@ class VoteBar(QWidget):
         self.prompt = QLabel(self)
         self.vote_buttons: list[QPushButton] = []
         self.after: list[QPushButton] = []
+        self.merge_button: QPushButton | None = None
         self.set_slots(2, revealed=False, outcome="", models=[])
 
     def set_slots(self, slots: int, *, revealed: bool, outcome: str, models: list[str]) -> None:
@@ -41,6 +45,7 @@ class VoteBar(QWidget):
             if widget is not None and widget is not self.prompt:
                 widget.deleteLater()
         self.vote_buttons, self.after = [], []
+        self.merge_button = None
         self._layout.addWidget(self.prompt)
         if not revealed:
             self.prompt.setText("Which answer is better?")
@@ -60,6 +65,13 @@ class VoteBar(QWidget):
             button.clicked.connect(lambda _=False, s=slot: self.continue_requested.emit(s))
             self._layout.addWidget(button)
             self.after.append(button)
+        merge = QPushButton("Merge answers…", self)
+        merge.setObjectName("arenaMerge")
+        merge.setToolTip(MERGE_TIP)
+        merge.clicked.connect(self.merge_requested)
+        self._layout.addWidget(merge)
+        self.after.append(merge)
+        self.merge_button = merge
         self._layout.addStretch(1)
         following = QPushButton("Next battle", self)
         following.setObjectName("arenaNextBattle")
@@ -67,6 +79,12 @@ class VoteBar(QWidget):
         following.clicked.connect(self.next_requested)
         self._layout.addWidget(following)
         self.after.append(following)
+
+    def set_merge_enabled(self, reason: str | None) -> None:
+        """Merging on (``reason`` None) or off, with the reason as its tooltip."""
+        if self.merge_button is not None:
+            self.merge_button.setEnabled(reason is None)
+            self.merge_button.setToolTip(MERGE_TIP if reason is None else reason)
 
     def set_enabled_votes(self, enabled: bool, reason: str = "") -> None:
         for button in self.vote_buttons:

@@ -6,6 +6,8 @@ Save keeps the edited text in the settings, Reset brings back a built-in recipe'
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
@@ -146,9 +148,22 @@ def open_merge_dialog(
         columns.append(
             (col.id, f"Column {n} ({col.model})", bool(answer and answer.content.strip()))
         )
+    return open_dialog(columns, [first], services, controller.merge, parent)
+
+
+def open_dialog(
+    columns: list[tuple[str, str, bool]],
+    models: list[str],
+    services: Services,
+    merge: Callable[[list[str], str, str, str], object],
+    parent: QWidget,
+) -> MergeDialog:
+    """The dialog, open, offering ``columns`` (id, label, has an answer) and ``models``
+    first (then the favourite and recent ones); ``merge(ids, model, recipe name, recipe
+    text)`` is called for the merge it asks for. Saved recipes go to the settings."""
     settings = services.settings
     dialog = MergeDialog(
-        columns, [first, *settings.favourite_models, *settings.recent_models], settings, parent
+        columns, [*models, *settings.favourite_models, *settings.recent_models], settings, parent
     )
     prefs = services.prefs
 
@@ -161,9 +176,7 @@ def open_merge_dialog(
         prefs.set(merge_recipes=recipes)
 
     dialog.recipe_saved.connect(saved)
-    dialog.merge_requested.connect(
-        lambda ids, model, name, text: controller.merge(ids, model, name, text)
-    )
+    dialog.merge_requested.connect(merge)
     dialog.finished.connect(dialog.deleteLater)
     dialog.open()
     return dialog

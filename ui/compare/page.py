@@ -11,7 +11,7 @@ from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QApplication, QDialog, QLabel, QVBoxLayout, QWidget
 
-from core import param_stack
+from core import compare, param_stack
 from core.chat import Chat, ImagePart, Message
 from core.compare import last_answer
 from core.export import chat_to_markdown
@@ -376,6 +376,22 @@ class ComparePage(Page):
         self._focused = cmp.columns[0].id
         self._columns_changed()
         return True
+
+    def open_merged(
+        self, cmp: Chat, column_ids: list[str], model: str, recipe_name: str, recipe: str
+    ) -> bool:
+        """Show ``cmp``, a comparison made elsewhere (an arena battle after its vote), and
+        merge the answers of ``column_ids`` into a new column; False when it cannot be."""
+        defaults = self._defaults()
+        for col in cmp.columns:
+            compare.set_column_params(cmp, col.id, col.params, defaults)
+        shown = self.controller.open(cmp)
+        self._focused = shown.columns[0].id if shown.columns else ""
+        merged = self.controller.merge(column_ids, model, recipe_name, recipe)
+        if merged is not None:
+            self._focused = merged.id
+        self.changed.emit()
+        return merged is not None
 
     def merge_answers(self) -> None:
         """Open the merge dialog for the columns that have an answer."""
