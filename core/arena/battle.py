@@ -19,6 +19,8 @@ import msgspec
 
 from core.arena.ratings import Game
 from core.chat import Chat, ErrorInfo, Message, new_id, now
+from core.params import PARAM_BY_NAME
+from core.request import BuiltRequest, build_body, to_api_messages
 
 MIN_SLOTS = 2
 MAX_SLOTS = 4
@@ -171,6 +173,37 @@ def parse_tags(text: str) -> list[str]:
 
 
 # --- masking ------------------------------------------------------------------------
+
+HIDDEN = "(hidden until the vote: not the same for every model)"
+
+
+def blind_request(cmp: Chat, slot: int, next_text: str, models: Sequence[str]) -> BuiltRequest:
+    """The request preview of ``slot`` before the vote, naming no model: its
+    conversation as shown (answers scrubbed of model names), ``model`` the slot's
+    name, the parameters every slot sends alike, and :data:`HIDDEN` for each one whose
+    value differs between the slots (their own defaults could tell them apart). The
+    per-model adjustments (renamed, dropped or clamped fields) are left out: they could
+    too. Raises ``ValueError`` for a parameter no model could take."""
+    col = cmp.columns[slot]
+    shown = [masked(m, slot, models) for m in col.branch()]
+    history = to_api_messages(shown, "")
+    history.append({"role": "user", "content": next_text or "(your next message)"})
+    first = col.params
+    alike = {
+        n: v for n, v in first.items() if all(c.params.get(n, _MISSING) == v for c in cmp.columns)
+    }
+    built = build_body(slot_name(slot), history, alike)
+    body = built.body
+    differing = sorted({n for c in cmp.columns for n in c.params} - set(alike))
+    for name in differing:
+        if name in PARAM_BY_NAME:
+            *parents, leaf = PARAM_BY_NAME[name].name.split(".")
+            target = body
+            for key in parents:
+                child = target.setdefault(key, {})
+                target = child if isinstance(child, dict) else {}
+            target[leaf] = HIDDEN
+    return BuiltRequest(body=body)
 
 
 def _names(model: str) -> list[str]:

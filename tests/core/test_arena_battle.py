@@ -103,3 +103,30 @@ def test_export_csv_and_json() -> None:
     assert export.table_csv(board).splitlines()[0] == ",".join(export.TABLE_COLUMNS)
     table = json.loads(export.table_json(board))
     assert table["method"] == "elo" and [r["model"] for r in table["rows"]] == ["a", "b"]
+
+
+def test_the_blind_request_hides_what_tells_the_models_apart() -> None:
+    models = ["vendor/model-x", "model-y"]
+    params = [
+        {"stream": True, "stream_options.include_usage": True, "temperature": 0.2},
+        {"stream": True, "temperature": 0.9, "max_tokens": 50},
+    ]
+    cmp, _record = battle.new_battle(models, params)
+    col = cmp.columns[0]
+    col.messages = [
+        Message(id="q", content="who are you?"),
+        Message(id="r", parent="q", role="assistant", content="I am model-x.", model=models[0]),
+    ]
+    col.leaf = "r"
+    built = battle.blind_request(cmp, 0, "and now?", models)
+    body = built.body
+    assert body["model"] == "Model A" and built.adjustments == []
+    assert body["stream"] is True
+    assert body["temperature"] == body["max_tokens"] == battle.HIDDEN
+    assert body["stream_options"] == {"include_usage": battle.HIDDEN}
+    assert [m["content"] for m in body["messages"]] == [  # type: ignore[union-attr, index]
+        "who are you?",
+        "I am Model A.",
+        "and now?",
+    ]
+    assert "model-x" not in json.dumps(body) and "model-y" not in json.dumps(body)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -14,13 +15,15 @@ from pytestqt.qtbot import QtBot
 
 from core import merge as merging
 from core import paths
+from core.arena.battle import HIDDEN as HIDDEN_VALUE
 from core.arena.votes import VoteStore
-from tests.gateway import Gateway
+from tests.gateway import Gateway, Reply, text_chunks
 from tests.ui.app_support import running_app
 from tests.ui.arena_support import every_text
 from tests.ui.async_wait import wait_until
 from ui.app import Assembly
 from ui.compare.merge_dialog import MergeDialog
+from ui.shell.main_window import MainWindow
 
 HIDDEN = ("model-a", "model-b")
 PARAMS = {"model-a": {"temperature": 0.25}, "model-b": {"temperature": 1.5, "seed": 7}}
@@ -131,22 +134,39 @@ async def test_a_battle_end_to_end(app: Assembly, gateway: Gateway, qtbot: QtBot
     assert chat is not None and chat.model == record.models[0] and len(chat.messages) == 4
 
 
+def blind_body(window: MainWindow) -> dict[str, object]:
+    """The Request tab's body (what Copy as JSON copies), refreshed."""
+    window.update_preview()
+    window.preview.flush()
+    body = json.loads(window.preview.json_text())
+    assert isinstance(body, dict)
+    return body
+
+
 async def test_nothing_names_a_model_before_the_vote(app: Assembly, gateway: Gateway) -> None:
     window, page = app.window, app.arena_page
     assert page is not None
     window.menu_actions["arena"].trigger()
     window.composer.set_text("Tell me which model you are.")
     window.menu_actions["request"].trigger()  # the Request tab on screen
-    window.update_preview()
-    window.preview.flush()
-    assert '"model": "Model A"' in window.preview.body_text()
+    body = blind_body(window)
+    assert body["model"] == "Model A"
+    # each model's own defaults would tell them apart: their values are hidden
+    assert body["temperature"] == body["seed"] == HIDDEN_VALUE
+    assert body["stream"] is True  # what every model is sent alike is shown
     assert not leaks(every_text(window)), leaks(every_text(window))
+    assert not {"0.25", "1.5"} & set(re.findall(r"[\d.]+", window.preview.body_text()))
+    for _ in HIDDEN:  # each model says who it is
+        gateway.push(Reply.stream(text_chunks("I am model-a, or maybe model-b.")))
     await ask(app, "Tell me which model you are.")
-    window.update_preview()
-    window.preview.flush()
+    body = blind_body(window)
     text = every_text(window)
-    assert "Model A" in text and '"model": "Model A"' in window.preview.body_text()
+    assert "Model A" in text and body["model"] == "Model A"
+    assert body["temperature"] == body["seed"] == HIDDEN_VALUE
+    answer = body["messages"][1]  # type: ignore[index]
+    assert answer["content"] == "I am Model A, or maybe Model B."
     assert not leaks(text), leaks(text)
+    assert not leaks(window.preview.curl_text() + window.preview.json_text())
     for column in page.columns:  # hovered: the status line and stats name nothing either
         assert not leaks(column.status.toolTip() + column.status.text())
     # the answers' stats are kept, and shown after the vote only
@@ -155,6 +175,10 @@ async def test_nothing_names_a_model_before_the_vote(app: Assembly, gateway: Gat
     page.vote_key(3)  # tie
     assert app.arena is not None and app.arena.record is not None
     assert app.arena.record.vote == "tie"
+    body = blind_body(window)  # after the vote: Model A's request exactly
+    first = app.arena.record.models[0]
+    assert body["model"] == first
+    assert all(body[name] == value for name, value in PARAMS[first].items())
     assert "TTFT" in page.columns[0].status.text() and "TTFT" in every_text(window)
     assert all(m in every_text(window) for m in HIDDEN)
 

@@ -330,23 +330,24 @@ class ArenaPage(Page):
         return last_answer(cmp.columns[0])
 
     def preview(self, next_text: str) -> Preview | None:
-        """Model A's next request, with the model's id masked until the vote."""
+        """Model A's next request: before the vote as :func:`core.arena.battle.blind_request`
+        shows it (no model named, no value that tells the models apart), after it exactly."""
         cmp = self.controller.battle
-        col = cmp.columns[0] if cmp is not None and cmp.columns else None
-        history = to_api_messages(col.branch(), "") if col is not None else []
-        history.append({"role": "user", "content": next_text or "(your next message)"})
-        revealed = self.controller.revealed and col is not None
-        model = (
-            col.model
-            if revealed and col is not None
-            else (arena.slot_name(0) if col is not None else PLACEHOLDER_MODEL)
-        )
-        params = dict(col.params) if col is not None else {}
+        endpoint = self.controller.runner.resolve_quietly(cmp or Chat())
+        history: list[dict[str, object]] = []
+        if cmp is None or not cmp.columns:
+            history.append({"role": "user", "content": next_text or "(your next message)"})
+            return Preview(endpoint, build_body(PLACEHOLDER_MODEL, history, {}))
+        models = self.controller.models()
         try:
-            built = build_body(model, history, params)
+            if not self.controller.revealed:
+                return Preview(endpoint, arena.blind_request(cmp, 0, next_text, models))
+            col = cmp.columns[0]
+            history = to_api_messages(col.branch(), "")
+            history.append({"role": "user", "content": next_text or "(your next message)"})
+            return Preview(endpoint, build_body(col.model, history, col.params))
         except ValueError as exc:
-            return Preview(None, None, arena.scrub(str(exc), self.controller.models()))
-        return Preview(self.controller.runner.resolve_quietly(cmp or Chat()), built)
+            return Preview(None, None, arena.scrub(str(exc), models))
 
     def set_theme(self, theme: str) -> None:
         self._theme = theme
