@@ -19,6 +19,7 @@ import msgspec
 
 from core.arena.ratings import Game
 from core.chat import Chat, ErrorInfo, Message, new_id, now
+from core.model_rules import Adjustment
 from core.params import PARAM_BY_NAME
 from core.request import BuiltRequest, build_body, to_api_messages
 
@@ -174,7 +175,7 @@ def parse_tags(text: str) -> list[str]:
 
 # --- masking ------------------------------------------------------------------------
 
-HIDDEN = "(hidden until the vote: not the same for every model)"
+HIDDEN = "(hidden until the vote)"
 
 
 def blind_request(cmp: Chat, slot: int, next_text: str, models: Sequence[str]) -> BuiltRequest:
@@ -195,15 +196,23 @@ def blind_request(cmp: Chat, slot: int, next_text: str, models: Sequence[str]) -
     built = build_body(slot_name(slot), history, alike)
     body = built.body
     differing = sorted({n for c in cmp.columns for n in c.params} - set(alike))
+    hidden = []
     for name in differing:
         if name in PARAM_BY_NAME:
+            hidden.append(
+                Adjustment(
+                    field=name,
+                    action="hidden",
+                    detail="Hidden until the vote: not the same for every model.",
+                )
+            )
             *parents, leaf = PARAM_BY_NAME[name].name.split(".")
             target = body
             for key in parents:
                 child = target.setdefault(key, {})
                 target = child if isinstance(child, dict) else {}
             target[leaf] = HIDDEN
-    return BuiltRequest(body=body)
+    return BuiltRequest(body=body, adjustments=hidden)
 
 
 def _names(model: str) -> list[str]:

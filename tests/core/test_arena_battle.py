@@ -120,7 +120,12 @@ def test_the_blind_request_hides_what_tells_the_models_apart() -> None:
     col.leaf = "r"
     built = battle.blind_request(cmp, 0, "and now?", models)
     body = built.body
-    assert body["model"] == "Model A" and built.adjustments == []
+    assert body["model"] == "Model A"
+    assert [(a.field, a.action) for a in built.adjustments] == [
+        ("max_tokens", "hidden"),
+        ("stream_options.include_usage", "hidden"),
+        ("temperature", "hidden"),
+    ]
     assert body["stream"] is True
     assert body["temperature"] == body["max_tokens"] == battle.HIDDEN
     assert body["stream_options"] == {"include_usage": battle.HIDDEN}

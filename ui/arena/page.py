@@ -309,6 +309,13 @@ class ArenaPage(Page):
     def is_generating(self) -> bool:
         return self.controller.is_generating()
 
+    def params_note(self) -> str:
+        return (
+            "Not used in the arena: each model is sent with its own saved defaults "
+            "(Chat › Save parameters as the model's defaults). The Request tab shows what "
+            "every model is sent alike."
+        )
+
     def exported(self) -> Chat | None:
         return self.controller.battle if self.controller.revealed else None
 
