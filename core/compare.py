@@ -260,7 +260,8 @@ def regenerate_column(cmp: Chat, column_id: str) -> tuple[Chat, Message]:
 
 
 def continue_with(cmp: Chat, column_id: str) -> Chat:
-    """A normal chat (new id) with the column's model, parameters and messages.
+    """A normal chat (new id) with the column's model, parameters and messages (what the
+    column and the shared set override stays the chat's own, over the same preset).
 
     An answer still arriving is copied as it stands, marked stopped.
     """
@@ -274,6 +275,8 @@ def continue_with(cmp: Chat, column_id: str) -> Chat:
         model=col.model,
         system_prompt=col.system_prompt,
         params=dict(col.params),
+        overridden=sorted(set(col.overridden) | set(cmp.overridden)),
+        preset=cmp.preset,
         messages=col.messages,
         leaf=col.leaf,
     )
