@@ -227,3 +227,27 @@ async def test_saving_a_columns_values_as_its_models_defaults(
     assert column is not None and column.header.params_button.text() == "Params"
     bodies = [b.get("seed") for b in await send(app, gateway, "hi")]
     assert bodies == [11, 11]
+
+
+async def test_a_preset_saved_from_a_chat_is_that_chats_preset(
+    app: Assembly, gateway: Gateway
+) -> None:
+    window, panel = app.window, app.window.params_panel
+    window.set_model("model-a")
+    window.new_chat()
+    edit(panel, "max_tokens", 99)
+    bar = panel.presets
+    bar.start_save()
+    bar.name_edit.setText("Mine")
+    bar.confirm_save()
+    assert app.services.settings.presets["Mine"]["max_tokens"] == 99
+    chat = app.controller.chat
+    assert chat is not None and chat.preset == "Mine" and chat.overridden == []
+    assert source(panel, "max_tokens") == "preset"
+    (body,) = await send(app, gateway, "hi")
+    assert params_of(body) == shown(panel) == {"temperature": 0.25, "seed": 7, "max_tokens": 99}
+    await app.runner.flush()
+    window.new_chat()  # another chat: no preset, and the combo says so
+    assert bar.current_preset() == ""
+    window.open_chat(chat.id)  # the chat keeps its preset
+    assert bar.current_preset() == "Mine" and source(panel, "max_tokens") == "preset"

@@ -10,8 +10,8 @@ from ui.params.panel import ParamsPanel
 
 class PresetStore(QObject):
     """Saves, loads and deletes the presets of ``panel`` in the settings. Loading one
-    emits ``loaded(name, values)``: the window gives it to the page on screen, which
-    stacks it over the model's defaults (``core.param_stack``)."""
+    (or saving one) emits ``loaded(name, values)``: the window gives it to the page on
+    screen, which stacks it over the model's defaults (``core.param_stack``)."""
 
     loaded = Signal(str, dict)
 
@@ -25,8 +25,11 @@ class PresetStore(QObject):
         panel.set_presets(sorted(prefs.settings.presets))
 
     def save_preset(self, name: str) -> None:
-        self.prefs.set(presets={**self.prefs.settings.presets, name: self.panel.values()})
+        """Keep the panel's values as the preset ``name``; what is on screen now uses it."""
+        values = self.panel.values()
+        self.prefs.set(presets={**self.prefs.settings.presets, name: values})
         self.panel.set_presets(sorted(self.prefs.settings.presets))
+        self.loaded.emit(name, dict(values))
 
     def load_preset(self, name: str) -> None:
         """Ask for the preset to be loaded into the page on screen."""

@@ -93,8 +93,11 @@ class ParamPresetBar(QWidget):
 
     def show_preset(self, name: str) -> None:
         """Show ``name`` as the chosen preset ("" or an unknown name: none), quietly."""
+        index = self.combo.findText(name) if name else -1
+        if index == self.combo.currentIndex():
+            return
         with QSignalBlocker(self.combo):
-            self.combo.setCurrentIndex(self.combo.findText(name) if name else -1)
+            self.combo.setCurrentIndex(index)
         self._update_buttons()
 
     def current_preset(self) -> str:
