@@ -181,11 +181,14 @@ class Chat(msgspec.Struct, kw_only=True, omit_defaults=True):
     # a column's ``overridden`` names the parameters it sets differently.
     kind: ChatKind = "chat"
     columns: list[Chat] = []
+    # the parameters set in this chat (comparison, column) itself, over the model's
+    # defaults and the preset (see core.param_stack); ``preset``: the preset it loaded
     overridden: list[str] = []
     # MCP servers switched on for this chat or comparison, and the tools ("server/tool")
     # the person allowed to run here without asking.
     tool_servers: list[str] = []
     tool_allowed: list[str] = []
+    preset: str = ""
 
     # --- the tree -----------------------------------------------------------------
 

@@ -3,7 +3,10 @@
 A comparison is a :class:`~core.chat.Chat` of kind ``"compare"``. It keeps no messages
 of its own; ``params`` holds the shared parameter set and ``columns`` holds one chat per
 column, each with its own model, its full effective parameter set, its own message tree,
-and ``overridden``: the names of the parameters it sets differently from the shared set.
+and ``overridden``: the names of the parameters it sets differently from what it
+inherits. A column inherits the shared set, with its own model's defaults under the shared
+set's overrides and preset (:mod:`core.param_stack`) when the functions here are given
+the :class:`~core.param_stack.Defaults`; without them, the shared set alone.
 
 The functions here change a comparison in place and know nothing of the network or Qt;
 streaming each column's answer is :func:`core.conversation.run_answer`, called per column.
@@ -15,8 +18,9 @@ from collections.abc import Collection, Mapping
 
 import msgspec
 
-from core import conversation
+from core import conversation, param_stack
 from core.chat import UNTITLED, Chat, ImagePart, Message, new_id, now
+from core.param_stack import Defaults
 
 MIN_COLUMNS = 1  # removing the last column is refused
 MAX_COLUMNS = 48  # a sweep may need many; beyond six the columns scroll sideways
@@ -43,8 +47,17 @@ def column(cmp: Chat, column_id: str) -> Chat:
     raise KeyError(column_id)
 
 
-def _new_column(cmp: Chat, model: str) -> Chat:
-    return Chat(model=model, params=dict(cmp.params), system_prompt=cmp.system_prompt)
+def inherited(cmp: Chat, model: str, defaults: Defaults | None = None) -> dict[str, object]:
+    """What a column of ``model`` inherits: the shared set, with the model's defaults."""
+    if defaults is None:
+        return dict(cmp.params)
+    explicit = param_stack.explicit_shared(cmp.params, cmp.overridden, defaults, cmp.preset)
+    return param_stack.inherited(cmp.params, explicit, defaults.model(model))
+
+
+def _new_column(cmp: Chat, model: str, defaults: Defaults | None) -> Chat:
+    params = inherited(cmp, model, defaults)
+    return Chat(model=model, params=params, system_prompt=cmp.system_prompt)
 
 
 def _check_room(cmp: Chat, adding: int = 1) -> None:
@@ -57,27 +70,37 @@ def new_comparison(
     shared_params: Mapping[str, object],
     profile: str = "",
     system_prompt: str = "",
+    *,
+    defaults: Defaults | None = None,
+    overridden: Collection[str] = (),
+    preset: str = "",
 ) -> Chat:
-    """A comparison with one empty column per model, every column on the shared set."""
+    """A comparison with one empty column per model, every column on what it inherits
+    (``overridden`` and ``preset``: the shared set's)."""
     if len(models) < MIN_COLUMNS:
         raise ComparisonError("A comparison needs at least one model.")
     if len(models) > MAX_COLUMNS:
         raise ComparisonError(f"A comparison has at most {MAX_COLUMNS} columns.")
     cmp = Chat(
-        kind="compare", params=dict(shared_params), profile=profile, system_prompt=system_prompt
+        kind="compare",
+        params=dict(shared_params),
+        profile=profile,
+        system_prompt=system_prompt,
+        overridden=sorted(overridden),
+        preset=preset,
     )
-    cmp.columns = [_new_column(cmp, model) for model in models]
+    cmp.columns = [_new_column(cmp, model, defaults) for model in models]
     return cmp
 
 
-def add_column(cmp: Chat, model: str) -> Chat:
-    """A new column at the end, on the shared parameters.
+def add_column(cmp: Chat, model: str, defaults: Defaults | None = None) -> Chat:
+    """A new column at the end, on what it inherits.
 
     It starts empty: earlier turns of the other columns are not copied, so its next
     question is sent without them.
     """
     _check_room(cmp)
-    col = _new_column(cmp, model)
+    col = _new_column(cmp, model, defaults)
     cmp.columns.append(col)
     cmp.updated_at = now()
     return col
@@ -124,8 +147,28 @@ def move_column(cmp: Chat, column_id: str, to_index: int) -> None:
     cmp.columns.insert(max(0, min(to_index, len(cmp.columns))), col)
 
 
-def set_column_model(cmp: Chat, column_id: str, model: str) -> None:
-    column(cmp, column_id).model = model
+def _own_over(col: Chat, base: Mapping[str, object]) -> dict[str, object]:
+    """``base`` with the column's overridden names taking its own value (or absence)."""
+    merged = dict(base)
+    for name in col.overridden:
+        if name in col.params:
+            merged[name] = col.params[name]
+        else:
+            merged.pop(name, None)
+    return merged
+
+
+def set_column_model(
+    cmp: Chat, column_id: str, model: str, defaults: Defaults | None = None
+) -> None:
+    """Give a column another model; with ``defaults``, what it does not override comes
+    from the new model's defaults (never the old model's)."""
+    col = column(cmp, column_id)
+    col.model = model
+    if defaults is not None:
+        base = inherited(cmp, model, defaults)
+        col.params = _own_over(col, base)
+        col.overridden = overridden_names(col.params, base)
 
 
 def overridden_names(params: Mapping[str, object], shared: Mapping[str, object]) -> list[str]:
@@ -134,25 +177,41 @@ def overridden_names(params: Mapping[str, object], shared: Mapping[str, object])
     return sorted(n for n in names if params.get(n, _MISSING) != shared.get(n, _MISSING))
 
 
-def set_column_params(cmp: Chat, column_id: str, params: Mapping[str, object]) -> None:
-    """Give a column its own full parameter set; marks what differs from the shared set."""
+def set_column_params(
+    cmp: Chat, column_id: str, params: Mapping[str, object], defaults: Defaults | None = None
+) -> None:
+    """Give a column its own full parameter set; marks what differs from what it inherits."""
     col = column(cmp, column_id)
     col.params = dict(params)
-    col.overridden = overridden_names(col.params, cmp.params)
+    col.overridden = overridden_names(col.params, inherited(cmp, col.model, defaults))
 
 
-def set_shared_params(cmp: Chat, params: Mapping[str, object]) -> None:
-    """Change the shared set; every column follows it except in its overridden names."""
+def set_shared_params(
+    cmp: Chat,
+    params: Mapping[str, object],
+    defaults: Defaults | None = None,
+    *,
+    overridden: Collection[str] | None = None,
+    preset: str | None = None,
+) -> None:
+    """Change the shared set (and which names it overrides, which preset it loaded);
+    every column follows what it inherits except in its own overridden names."""
     cmp.params = dict(params)
+    if overridden is not None:
+        cmp.overridden = sorted(overridden)
+    if preset is not None:
+        cmp.preset = preset
+    restack_columns(cmp, defaults)
+
+
+def restack_columns(cmp: Chat, defaults: Defaults | None = None, model: str | None = None) -> None:
+    """Each column (of ``model``, or every one) on what it inherits now, with its own
+    overrides (after a change of the shared set or of a model's defaults)."""
     for col in cmp.columns:
-        merged = dict(params)
-        for name in col.overridden:
-            if name in col.params:
-                merged[name] = col.params[name]
-            else:
-                merged.pop(name, None)
-        col.params = merged
-        col.overridden = overridden_names(merged, cmp.params)
+        if model is None or col.model == model:
+            base = inherited(cmp, col.model, defaults)
+            col.params = _own_over(col, base)
+            col.overridden = overridden_names(col.params, base)
 
 
 def set_system_prompt(cmp: Chat, text: str) -> None:
@@ -201,7 +260,8 @@ def regenerate_column(cmp: Chat, column_id: str) -> tuple[Chat, Message]:
 
 
 def continue_with(cmp: Chat, column_id: str) -> Chat:
-    """A normal chat (new id) with the column's model, parameters and messages, and the
+    """A normal chat (new id) with the column's model, parameters and messages (what the
+    column and the shared set override stays the chat's own, over the same preset), and the
     comparison's MCP servers and the tools allowed in it.
 
     An answer still arriving is copied as it stands, marked stopped.
@@ -216,6 +276,8 @@ def continue_with(cmp: Chat, column_id: str) -> Chat:
         model=col.model,
         system_prompt=col.system_prompt,
         params=dict(col.params),
+        overridden=sorted(set(col.overridden) | set(cmp.overridden)),
+        preset=cmp.preset,
         messages=col.messages,
         leaf=col.leaf,
         tool_servers=list(cmp.tool_servers),

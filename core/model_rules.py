@@ -34,7 +34,9 @@ from typing import Literal
 
 import msgspec
 
-AdjustmentAction = Literal["dropped", "renamed", "clamped"]
+AdjustmentAction = Literal[
+    "dropped", "renamed", "clamped", "hidden"
+]  # hidden: arena, before the vote
 Trait = Literal["vision", "reasoning", "image_output"]
 
 

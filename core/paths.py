@@ -7,6 +7,8 @@ caches, logs) lives below that folder::
     $CHORUS_DATA_DIR/chats/<id>.json
     $CHORUS_DATA_DIR/chats/index.json
     $CHORUS_DATA_DIR/chats/damaged/
+    $CHORUS_DATA_DIR/arena/battles/<id>.json
+    $CHORUS_DATA_DIR/arena/votes/<id>.json
     $CHORUS_DATA_DIR/cache/
     $CHORUS_DATA_DIR/logs/
 
@@ -57,6 +59,12 @@ def chats_dir(env: Mapping[str, str] | None = None) -> Path:
 def quarantine_dir(env: Mapping[str, str] | None = None) -> Path:
     """Where chat files that cannot be read are moved (never deleted)."""
     return chats_dir(env) / DAMAGED_DIRNAME
+
+
+def arena_dir(env: Mapping[str, str] | None = None) -> Path:
+    """The blind arena: ``battles/`` (transcripts, chat files) and ``votes/`` (one per
+    battle), beside the chats folder and out of the chat list."""
+    return data_dir(env) / "arena"
 
 
 def config_dir(env: Mapping[str, str] | None = None) -> Path:

@@ -42,6 +42,14 @@ PanelWidth = Annotated[int, msgspec.Meta(ge=0, le=4000)]
 Base64 = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9+/]*={0,2}$")]
 RoundLimit = Annotated[int, msgspec.Meta(ge=1, le=100)]
 ToolTimeout = Annotated[float, msgspec.Meta(ge=1, le=3600)]
+ArenaSlots = Annotated[int, msgspec.Meta(ge=2, le=4)]
+
+
+class ColumnSpec(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """One column of a saved column set: its model and the parameters it sets."""
+
+    model: str
+    params: dict[str, object] = {}
 
 
 class Settings(msgspec.Struct, kw_only=True):
@@ -73,6 +81,13 @@ class Settings(msgspec.Struct, kw_only=True):
     prices: dict[str, ModelPrice] = {}  # by model id, US dollars per million tokens
     # whether an endpoint continues a trailing assistant message, by probe_key(url, model)
     continuation: dict[str, ContinuationCheck] = {}
+    # per-model parameter defaults: model default < preset < chat or column override
+    model_params: dict[str, dict[str, object]] = {}
+    column_sets: dict[str, list[ColumnSpec]] = {}  # named sets of comparison columns
+    merge_recipes: dict[str, str] = {}  # recipe name -> instruction (built-ins when absent)
+    arena_pool: list[str] = []  # the models battles are drawn from; empty: the favourites
+    arena_slots: ArenaSlots = 2  # models per battle
+    arena_tags: list[str] = []  # the person's own tags, offered beside the built-in ones
 
     def __post_init__(self) -> None:
         self.recent_models = list(dict.fromkeys(self.recent_models))[:RECENT_MODELS_MAX]

@@ -17,6 +17,8 @@ from PySide6.QtWidgets import QApplication, QSplitter
 
 from core import paths
 from core.api.client import ChatClient, make_http_client
+from core.arena.votes import VoteStore
+from core.chat import Chat
 from core.models import ModelCatalog
 from core.secrets import Secrets
 from core.settings import load_settings
@@ -24,6 +26,8 @@ from core.storage.chat_store import ChatStore
 from core.storage.saver import ThrottledSaver
 from ui.answers.continuation import ContinuationGate
 from ui.answers.runner import AnswerRunner
+from ui.arena.controller import ArenaController
+from ui.arena.page import ArenaPage
 from ui.chat.controller import ChatController
 from ui.chat.page import ChatPage
 from ui.common.app_theme import apply_theme
@@ -63,6 +67,8 @@ class Assembly:
     compare_page: ComparePage
     gate: ContinuationGate
     tools: ToolService | None = None
+    arena: ArenaController | None = None
+    arena_page: ArenaPage | None = None
 
     def finish_start(self) -> None:
         """What can wait until the window is on screen: finding the keyring (tens of
@@ -74,6 +80,8 @@ class Assembly:
     def save_all_now(self) -> None:
         self.controller.save_all_now()
         self.comparisons.save_all_now()
+        if self.arena is not None:
+            self.arena.save_all_now()
         self.services.prefs.flush()
 
     async def close(self) -> None:
@@ -142,6 +150,20 @@ def build(
     window.chat_page, window.compare_page = chat_page, compare_page
     window.add_page(chat_page)
     window.add_page(compare_page)
+    arena_root = paths.arena_dir(env)
+    arena = ArenaController(
+        runner, ChatStore(arena_root / "battles"), VoteStore(arena_root / "votes")
+    )
+    arena_page = ArenaPage(arena, services, theme, window.stack)
+    window.arena_page = arena_page
+    window.add_page(arena_page)
+    arena_page.show_requested.connect(lambda: window.show_page(arena_page))
+
+    def merge_battle(cmp: Chat, ids: list[str], model: str, name: str, recipe: str) -> None:
+        compare_page.open_merged(cmp, ids, model, name, recipe)
+        window.show_page(compare_page)
+
+    arena_page.merge_requested.connect(merge_battle)
     sweep_tab = QSplitter(Qt.Orientation.Vertical, window)
     sweep_tab.addWidget(compare_page.sweep_panel)
     sweep_tab.addWidget(compare_page.sweep_results)
@@ -174,6 +196,8 @@ def build(
         compare_page,
         gate=gate,
         tools=tools,
+        arena=arena,
+        arena_page=arena_page,
     )
 
 

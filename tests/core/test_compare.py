@@ -189,7 +189,7 @@ def test_continue_with_makes_a_normal_chat() -> None:
     assert chat.profile == "AnyFast" and chat.system_prompt == "Terse."
     assert chat.messages == col.messages and chat.leaf == col.leaf
     assert chat.messages[0] is not col.messages[0]
-    assert chat.overridden == []
+    assert chat.overridden == col.overridden == ["max_tokens", "temperature"]  # its own
     streaming = compare.continue_with(cmp, cmp.columns[2].id)
     assert streaming.branch()[-1].status == "stopped"
     assert cmp.columns[2].branch()[-1].status == "streaming"

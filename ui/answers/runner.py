@@ -57,6 +57,10 @@ class AnswerJob:
     # None: the thread's own
     prepare: Callable[[], Awaitable[Mapping[str, object]]] | None = None
     body: dict[str, object] | None = None  # sent as it is (a repeat, a branch) when set
+    # where the owner is saved, when not with the chats (the arena's battles)
+    saver: ThrottledSaver | None = None
+    store: ChatStore | None = None
+    scrub: Callable[[str], str] = field(default=lambda text: text)  # hides names in messages
 
 
 class _OwnerSaver:
@@ -98,6 +102,7 @@ class AnswerRunner(QObject):
         self._tasks: dict[str, asyncio.Task[Any]] = {}
         self._jobs: dict[str, AnswerJob] = {}
         self._streams: dict[str, StreamAccumulator] = {}  # by answer id, while it streams
+        self._savers: dict[int, ThrottledSaver] = {}  # the jobs' own savers, besides ours
 
     # --- asking --------------------------------------------------------------------------
 
@@ -139,7 +144,9 @@ class AnswerRunner(QObject):
         """Stream ``job``'s answer in a task of its own; False when ``job.key`` runs."""
         if self.running(job.key):
             return False
-        self.saver.touch(job.owner)
+        if job.saver is not None:
+            self._savers.setdefault(id(job.saver), job.saver)
+        (job.saver or self.saver).touch(job.owner)
         task = asyncio.get_running_loop().create_task(self._run(job), name=f"answer:{job.key}")
         self._tasks[job.key] = task
         self._jobs[job.key] = job
@@ -255,12 +262,13 @@ class AnswerRunner(QObject):
         def retrying(error: APIError, delay: float) -> None:
             if job.visible():
                 prefix = f"{job.label}: " if job.label else ""
-                self.notifier.info(f"{prefix}{error.message} Retrying in {delay:.0f} s…")
+                text = job.scrub(error.message)
+                self.notifier.info(f"{prefix}{text} Retrying in {delay:.0f} s…")
 
         def failed(error: APIError) -> None:
             if isinstance(error, AuthenticationError):  # the key dialog can fix this
                 profile = job.thread.profile or job.owner.profile
-                self.notifier.cannot_use_endpoint(profile, error.message)
+                self.notifier.cannot_use_endpoint(profile, job.scrub(error.message))
 
         profile, learned = job.endpoint.name, self.learned
         try:
@@ -271,7 +279,7 @@ class AnswerRunner(QObject):
                 job.thread,
                 answer,
                 params,
-                _OwnerSaver(self.saver, job.owner),
+                _OwnerSaver(job.saver or self.saver, job.owner),
                 on_progress=progress,
                 on_retry=retrying,
                 on_error=failed,
@@ -294,7 +302,7 @@ class AnswerRunner(QObject):
             if answer.status == "streaming":
                 answer.status = "error"
             where = f"{job.label} could not be finished" if job.label else "The answer failed"
-            self.notifier.error(f"{where}: {exc}")
+            self.notifier.error(job.scrub(f"{where}: {exc}"))
 
     # --- saving ----------------------------------------------------------------------------
 
@@ -314,6 +322,8 @@ class AnswerRunner(QObject):
     async def flush(self) -> None:
         """Write every pending change now."""
         await self.saver.flush()
+        for saver in list(self._savers.values()):
+            await saver.flush()
 
     def save_now(self, owners: Iterable[Chat]) -> None:
         """Write ``owners`` (and every live owner) at once, synchronously: the app is
@@ -321,6 +331,7 @@ class AnswerRunner(QObject):
         saved as stopped, with its timings and counts so far."""
         chats = {owner.id: owner for owner in self.live_owners()}
         chats.update({owner.id: owner for owner in owners})
+        stores = {job.owner.id: job.store for job in self._jobs.values() if job.store}
         for chat in chats.values():
             for holder in (chat, *chat.columns):
                 for message in holder.messages:
@@ -330,14 +341,15 @@ class AnswerRunner(QObject):
                             apply_completion(message, stream.snapshot())
                         message.status = "stopped"
             try:
-                self.store.save(chat)
+                stores.get(chat.id, self.store).save(chat)
             except OSError:
                 log.exception("could not save %s while quitting", chat.id)
 
     async def shutdown(self) -> None:
         """Stop every answer (each is saved as "stopped") and write what is pending."""
         await self.stop_and_wait(list(self._tasks))
-        try:
-            await self.saver.flush()
-        except OSError as exc:
-            log.warning("could not save at shut-down: %s", exc)
+        for saver in [self.saver, *self._savers.values()]:
+            try:
+                await saver.flush()
+            except OSError as exc:
+                log.warning("could not save at shut-down: %s", exc)

@@ -10,6 +10,8 @@ branches, picks a choice and deletes in a thread, and streams answers through th
 
 from __future__ import annotations
 
+from typing import Any
+
 import msgspec
 from PySide6.QtCore import QObject, Signal
 
@@ -194,7 +196,7 @@ class ThreadController(QObject):
         owner.updated_at = now()
         self._tell_stream_started(thread, row_of(thread, answer))
         self.runner.start(
-            AnswerJob(
+            self._job(
                 key=thread.id,
                 owner=owner,
                 thread=thread,
@@ -210,6 +212,10 @@ class ThreadController(QObject):
         )
         self._tell_generating(thread, True)
         self._tell_changed(owner)
+
+    def _job(self, **fields: Any) -> AnswerJob:
+        """The job for an answer (a subclass may add where it is saved, or a scrubber)."""
+        return AnswerJob(**fields)
 
     def _progress(self, thread: Chat, message: Message) -> None:
         if self._on_screen(thread):

@@ -70,10 +70,24 @@ class ChatController(ThreadController):
             self.chat.model = model
             self._changed(self.chat)
 
-    def set_params(self, params: dict[str, object]) -> None:
-        if self.chat is not None and self.chat.params != params:
-            self.chat.params = dict(params)
-            self._changed(self.chat)
+    def set_params(
+        self,
+        params: dict[str, object],
+        overridden: list[str] | None = None,
+        preset: str | None = None,
+    ) -> None:
+        """The chat's values, and (when given) the names it overrides and its preset."""
+        chat = self.chat
+        if chat is None:
+            return
+        before = (chat.params, chat.overridden, chat.preset)
+        chat.params = dict(params)
+        if overridden is not None:
+            chat.overridden = list(overridden)
+        if preset is not None:
+            chat.preset = preset
+        if (chat.params, chat.overridden, chat.preset) != before:
+            self._changed(chat)
 
     def set_system_prompt(self, text: str) -> None:
         if self.chat is not None and self.chat.system_prompt != text:

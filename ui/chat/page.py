@@ -6,10 +6,11 @@ from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
+from core import param_stack
 from core.chat import Chat, ImagePart, Message
 from core.export import chat_to_markdown
 from core.model_rules import model_traits
-from core.params import default_values
+from core.param_stack import Defaults, ParamState
 from core.pricing import ModelPrice, chat_cost
 from core.request import build_body, to_api_messages
 from core.storage.chat_store import ChatFileError
@@ -114,11 +115,12 @@ class ChatPage(Page):
     # --- which chat ------------------------------------------------------------------
 
     def new_chat(self, model: str = "", params: dict[str, object] | None = None) -> Chat:
+        """A new chat of ``model`` (default: the one on screen), on ``params`` or else on
+        the app defaults with the model's own defaults over them."""
         settings = self.services.settings
         model = model or self.model() or settings.default_model or self.services.first_model()
         if params is None:
-            params = dict(self.chat.params) if self.chat else {}
-            params = params or dict(settings.default_params) or default_values()
+            params = param_stack.for_model(self._defaults(), model)
         self.cancel_edit()
         chat = self.controller.new_chat(model, params, settings.active_profile)
         self.changed.emit()
@@ -206,6 +208,8 @@ class ChatPage(Page):
             return None if chat is not None and chat.messages else NOTHING_YET
         if command is Command.SEND and generating:
             return "Wait for the answer (or the tools), or stop it first."
+        if command is Command.MERGE:
+            return "Merging takes the answers of several columns: start a comparison."
         return None
 
     def is_generating(self) -> bool:
@@ -216,6 +220,33 @@ class ChatPage(Page):
 
     def params(self) -> dict[str, object]:
         return dict(self.chat.params) if self.chat else {}
+
+    def _defaults(self) -> Defaults:
+        return param_stack.defaults_of(self.services.settings)
+
+    def param_sources(self) -> dict[str, str]:
+        chat = self.chat
+        if chat is None:
+            return {}
+        return param_stack.sources(
+            chat.params, chat.overridden, self._defaults(), chat.model, chat.preset
+        )
+
+    def preset(self) -> str:
+        return self.chat.preset if self.chat else ""
+
+    def shareable_params(self) -> ParamState:
+        chat = self.chat
+        if chat is None:
+            return ParamState(dict(self._defaults().base))
+        values = param_stack.restacked(
+            chat.params,
+            chat.overridden,
+            self._defaults(),
+            (chat.model, chat.preset),
+            ("", chat.preset),
+        )
+        return ParamState(values, tuple(chat.overridden), chat.preset)
 
     def exported(self) -> Chat | None:
         chat = self.chat
@@ -262,18 +293,55 @@ class ChatPage(Page):
         self.controller.regenerate()
 
     def set_model(self, model: str, target: str = "") -> None:
-        if self.chat is None:
+        """Ask ``model`` from now on; what the chat does not override comes from the new
+        model's defaults (and its preset), never from the old model's."""
+        chat = self.chat
+        if chat is None:
             self.new_chat(model)
-        self.controller.set_model(model)
+        elif chat.model != model:
+            values = param_stack.restacked(
+                chat.params,
+                chat.overridden,
+                self._defaults(),
+                (chat.model, chat.preset),
+                (model, chat.preset),
+            )
+            self.controller.set_model(model)
+            self.controller.set_params(values)
         self.services.prefs.push_recent_model(model)
         self.services.prefs.set(default_model=model)
         self.changed.emit()
 
     def set_params(self, values: dict[str, object]) -> None:
-        if self.chat is None:
-            self.new_chat(params=values)
-        self.controller.set_params(values)
-        self.services.prefs.set(default_params=dict(values))
+        """Values edited in the Parameters tab: what changed is this chat's own; the
+        chat's own values (not its model's defaults or preset) become the app defaults."""
+        chat = self.chat or self.new_chat()
+        defaults = self._defaults()
+        layered = defaults.above_base(chat.model, chat.preset)
+        overridden = param_stack.edited(chat.params, values, chat.overridden, layered)
+        self.controller.set_params(values, overridden)
+        found = param_stack.sources(values, overridden, defaults, chat.model, chat.preset)
+        self.services.prefs.set(
+            default_params=param_stack.sticky_base(values, found, defaults.base)
+        )
+
+    def apply_preset(self, name: str, values: dict[str, object]) -> None:
+        """Load a preset: its values, the model's defaults where it sets none; the chat's
+        own values give way."""
+        chat = self.chat or self.new_chat()
+        stacked = param_stack.with_preset(self._defaults(), chat.model, values)
+        self.controller.set_params(stacked, [], name)
+        self.changed.emit()
+
+    def model_defaults_changed(self, model: str) -> None:
+        chat = self.chat
+        if chat is None or chat.model != model:
+            return
+        layered = self._defaults().above_base(chat.model, chat.preset)
+        missing = object()
+        own = [n for n in chat.overridden if chat.params.get(n, missing) != layered.get(n, missing)]
+        self.controller.set_params(chat.params, own)
+        self.changed.emit()
 
     def set_system_prompt(self, text: str) -> None:
         self.controller.set_system_prompt(text)

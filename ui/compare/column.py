@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
 
 from core.chat import Chat, ErrorInfo, Stats
 from core.compare import last_answer
@@ -73,6 +73,7 @@ class CompareColumn(QWidget):
         self.column_id = column_id
         self._model = model
         self._params: dict[str, object] = {}
+        self._sources: dict[str, str] = {}
         self.params_panel: ParamsPanel | None = None
 
         self.header = CompareColumnHeader(self)
@@ -84,6 +85,11 @@ class CompareColumn(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self.header)
+        self.merge_note = QLabel(self)
+        self.merge_note.setObjectName("compareMergeNote")
+        self.merge_note.setContentsMargins(8, 0, 8, 2)
+        self.merge_note.hide()
+        layout.addWidget(self.merge_note)
         layout.addWidget(self.splitter, 1)
         self.tool_panel = ToolCallsPanel(self)
         layout.addWidget(self.tool_panel)
@@ -130,6 +136,12 @@ class CompareColumn(QWidget):
         self.header.set_model(model)
         if self.params_panel is not None:
             self.params_panel.set_model(model)
+
+    def set_merge_note(self, text: str) -> None:
+        """Mark the column as a merge ("Merge of Column 1 + Column 2 (fuse)"), or not."""
+        self.merge_note.setText(f"⧉ {text}" if text else "")
+        self.merge_note.setToolTip(text)
+        self.merge_note.setVisible(bool(text))
 
     def set_overrides(self, names: Iterable[str]) -> None:
         self.header.set_overrides(names)
@@ -178,6 +190,13 @@ class CompareColumn(QWidget):
         self._params = dict(params)
         if self.params_panel is not None:
             self.params_panel.set_values(self._params)
+            self.params_panel.set_sources(self._sources)
+
+    def set_sources(self, sources: Mapping[str, str]) -> None:
+        """Where each of the column's values comes from, shown beside it in its panel."""
+        self._sources = dict(sources)
+        if self.params_panel is not None:
+            self.params_panel.set_sources(self._sources)
 
     def params_open(self) -> bool:
         return self.params_panel is not None and not self.params_panel.isHidden()
@@ -205,6 +224,7 @@ class CompareColumn(QWidget):
         panel.presets.hide()  # presets apply to the shared set, in the window's panel
         panel.set_model(self._model)
         panel.set_values(self._params)
+        panel.set_sources(self._sources)
         panel.params_changed.connect(self._on_panel_changed)
         self.splitter.insertWidget(0, panel)
         return panel

@@ -10,13 +10,16 @@ they concern and speak of the comparison on screen only.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Collection
 
 from PySide6.QtCore import QObject, Signal
 
 from core import compare, conversation
+from core import merge as merging
 from core.chat import Chat, ImagePart, Message
 from core.compare import ComparisonError
 from core.endpoint import Endpoint
+from core.param_stack import Defaults
 from ui.answers.round_view import RoundView, Scope
 from ui.answers.runner import AnswerRunner
 from ui.answers.threads import ThreadController
@@ -48,15 +51,31 @@ class CompareController(ThreadController):
     ) -> None:
         super().__init__(runner, tools, parent)
         self.comparison: Chat | None = None  # the comparison on screen
+        # the layers under the columns' parameters (None: columns inherit the shared set)
+        self.defaults: Callable[[], Defaults | None] = lambda: None
 
     # --- which comparison ----------------------------------------------------------
 
     def new_comparison(
-        self, models: list[str], params: dict[str, object], profile: str = ""
+        self,
+        models: list[str],
+        params: dict[str, object],
+        profile: str = "",
+        overridden: Collection[str] = (),
+        preset: str = "",
     ) -> Chat | None:
-        """Show a new comparison; None (and a notice) when the models cannot make one."""
+        """Show a new comparison on the shared set ``params`` (which names it overrides,
+        which preset it loaded), each column with its model's defaults; None (and a
+        notice) when the models cannot make one."""
         try:
-            cmp = compare.new_comparison(models, params, profile)
+            cmp = compare.new_comparison(
+                models,
+                params,
+                profile,
+                defaults=self.defaults(),
+                overridden=overridden,
+                preset=preset,
+            )
         except ComparisonError as exc:
             self.runner.notifier.post("warning", str(exc))
             return None
@@ -308,7 +327,7 @@ class CompareController(ThreadController):
         if cmp is None:
             return None
         try:
-            col = compare.add_column(cmp, model)
+            col = compare.add_column(cmp, model, self.defaults())
         except ComparisonError as exc:
             self.runner.notifier.post("warning", str(exc))
             return None
@@ -363,19 +382,34 @@ class CompareController(ThreadController):
     def set_column_model(self, column_id: str, model: str) -> None:
         cmp = self.comparison
         if cmp is not None and self._column(column_id) is not None:
-            compare.set_column_model(cmp, column_id, model)
+            compare.set_column_model(cmp, column_id, model, self.defaults())
             self._changed(cmp)
 
     def set_column_params(self, column_id: str, params: dict[str, object]) -> None:
         cmp = self.comparison
         if cmp is not None and self._column(column_id) is not None:
-            compare.set_column_params(cmp, column_id, params)
+            compare.set_column_params(cmp, column_id, params, self.defaults())
             self._changed(cmp)
 
-    def set_shared_params(self, params: dict[str, object]) -> None:
+    def set_shared_params(
+        self,
+        params: dict[str, object],
+        overridden: Collection[str] | None = None,
+        preset: str | None = None,
+    ) -> None:
         if self.comparison is not None:
-            compare.set_shared_params(self.comparison, params)
+            compare.set_shared_params(
+                self.comparison, params, self.defaults(), overridden=overridden, preset=preset
+            )
             self._changed(self.comparison)
+
+    def restack(self, model: str) -> None:
+        """The columns of ``model`` take its defaults (they changed) where they do not
+        override them."""
+        cmp = self.comparison
+        if cmp is not None:
+            compare.restack_columns(cmp, self.defaults(), model)
+            self._changed(cmp)
 
     def set_system_prompt(self, text: str) -> None:
         if self.comparison is not None:
@@ -393,6 +427,43 @@ class CompareController(ThreadController):
         if any(col.messages for col in cmp.columns):
             self.runner.saver.touch(cmp)
         self.comparison_changed.emit(cmp)
+
+    def merge(
+        self, column_ids: list[str], model: str, recipe_name: str, recipe: str
+    ) -> Chat | None:
+        """A new column, marked as a merge of ``column_ids``, whose model is asked to merge
+        their last answers by ``recipe``; None (and a notice) when it cannot be."""
+        cmp = self.comparison
+        if cmp is None:
+            return None
+        numbered = {col.id: n for n, col in enumerate(cmp.columns, 1)}
+        sources: list[merging.Source] = []
+        question = ""
+        for column_id in column_ids:
+            col = self._column(column_id)
+            answer = compare.last_answer(col) if col is not None else None
+            if col is None or answer is None or not answer.content.strip():
+                continue
+            asked = next((m for m in reversed(col.branch()) if m.role == "user"), None)
+            question = question or (asked.content if asked is not None else "")
+            label = f"Column {numbered[column_id]}"
+            sources.append(merging.Source(f"{label} ({col.model})", answer.content))
+        try:
+            text = merging.prompt(recipe, question, sources)
+        except ValueError as exc:
+            self.runner.notifier.warning(str(exc))
+            return None
+        col = self.add_column(model)
+        if col is None:
+            return None
+        labels = [s.label.split(" (")[0] for s in sources]
+        col.title = merging.merge_title(labels, recipe_name)
+        self.column_added.emit(col.id)  # shows the mark
+        endpoint = self._endpoint(col)
+        if endpoint is not None:
+            self._ask(col, text, None, endpoint)
+        self._changed(cmp)
+        return col
 
     def continue_with(self, column_id: str) -> Chat | None:
         """A normal chat made from one column, saved; the window opens it."""

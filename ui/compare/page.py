@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QApplication, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QLabel, QVBoxLayout, QWidget
 
+from core import compare, param_stack
 from core.chat import Chat, ImagePart, Message
 from core.compare import last_answer
 from core.export import chat_to_markdown
+from core.param_stack import Defaults, ParamState
 from core.pricing import ModelPrice, chat_cost
 from core.request import build_body, to_api_messages
 from core.storage.chat_store import ChatFileError
@@ -68,6 +70,8 @@ class ComparePage(Page):
         self._sweep_group: list[int] = []  # column index → results row (repeats share one)
         self._focused = ""  # the column the person worked in last
         self._prices: dict[str, ModelPrice] = {}
+        self.merge_dialog: QDialog | None = None  # the last merge dialog opened
+        controller.defaults = self._defaults
         self._connect()
         app = QApplication.instance()
         if isinstance(app, QApplication):
@@ -122,12 +126,18 @@ class ComparePage(Page):
 
     # --- which comparison --------------------------------------------------------------
 
-    def new_comparison(self, first_model: str, params: dict[str, object]) -> bool:
+    def new_comparison(self, first_model: str, params: ParamState | dict[str, object]) -> bool:
+        """A comparison of ``first_model`` and the last model used besides it, sharing
+        ``params`` (a page's :meth:`~Page.shareable_params`); each column adds its own
+        model's defaults."""
         settings = self.services.settings
         first = first_model or settings.default_model
         others = [m for m in [*settings.recent_models, *settings.favourite_models] if m != first]
         models = [first, others[0] if others else first]
-        cmp = self.controller.new_comparison(models, params, settings.active_profile)
+        state = params if isinstance(params, ParamState) else ParamState(params)
+        cmp = self.controller.new_comparison(
+            models, dict(state.values), settings.active_profile, state.overridden, state.preset
+        )
         if cmp is not None:
             self._focused = cmp.columns[0].id
             self.changed.emit()
@@ -198,6 +208,9 @@ class ComparePage(Page):
             return None if idle else "No idle column has an answer to regenerate."
         if command in (Command.EXPORT, Command.COPY_ALL):
             return None if any(col.messages for col in cmp.columns) else NOTHING_YET
+        if command is Command.MERGE:
+            answered = [c for c in cmp.columns if (a := last_answer(c)) and a.content.strip()]
+            return None if len(answered) >= 2 else "Merging needs two columns with an answer."
         return None
 
     def is_generating(self) -> bool:
@@ -241,7 +254,83 @@ class ComparePage(Page):
         return dict(cmp.params) if cmp is not None else {}
 
     def set_params(self, values: dict[str, object]) -> None:
-        self.controller.set_shared_params(values)
+        """The shared set edited: what changed is the comparison's own, over every
+        column's model defaults."""
+        cmp = self.comparison
+        if cmp is None:
+            return
+        layered = self._defaults().preset(cmp.preset)
+        overridden = param_stack.edited(cmp.params, values, cmp.overridden, layered)
+        self.controller.set_shared_params(values, overridden)
+        self.changed.emit()
+
+    def _defaults(self) -> Defaults:
+        return param_stack.defaults_of(self.services.settings)
+
+    def param_sources(self) -> dict[str, str]:
+        cmp = self.comparison
+        if cmp is None:
+            return {}
+        return param_stack.sources(cmp.params, cmp.overridden, self._defaults(), "", cmp.preset)
+
+    def column_sources(self, col: Chat) -> dict[str, str]:
+        """Where each value of a column comes from."""
+        cmp = self.comparison
+        if cmp is None:
+            return {}
+        return param_stack.column_sources(
+            col.params,
+            col.overridden,
+            self._defaults(),
+            col.model,
+            cmp.params,
+            cmp.overridden,
+            cmp.preset,
+        )
+
+    def params_note(self) -> str:
+        """Where a column's values differ from this shared set, and why."""
+        cmp = self.comparison
+        if cmp is None:
+            return ""
+        lines = []
+        for number, col in enumerate(cmp.columns, 1):
+            found = self.column_sources(col)
+            parts = []
+            defaults = sorted(n for n, s in found.items() if s == param_stack.SOURCE_MODEL)
+            if defaults:
+                parts.append(f"{', '.join(defaults)} (its model's defaults)")
+            if col.overridden:
+                parts.append(f"{', '.join(col.overridden)} (its own)")
+            if parts:
+                lines.append(f"Column {number}: {'; '.join(parts)}")
+        if not lines:
+            return ""
+        return "\n".join(["Every column sends this shared set, except:", *lines])
+
+    def preset(self) -> str:
+        cmp = self.comparison
+        return cmp.preset if cmp is not None else ""
+
+    def apply_preset(self, name: str, values: dict[str, object]) -> None:
+        """Load a preset into the shared set (its own values give way)."""
+        if self.comparison is not None:
+            self.controller.set_shared_params(dict(values), [], name)
+            self.changed.emit()
+
+    def shareable_params(self) -> ParamState:
+        cmp = self.comparison
+        if cmp is None:
+            return ParamState(dict(self._defaults().base))
+        return ParamState(dict(cmp.params), tuple(cmp.overridden), cmp.preset)
+
+    def model_defaults_target(self) -> tuple[str, dict[str, object]]:
+        """The focused column: its model and every value it sends."""
+        col = self.focused_column()
+        return (col.model, dict(col.params)) if col is not None else ("", {})
+
+    def model_defaults_changed(self, model: str) -> None:
+        self.controller.restack(model)
         self.changed.emit()
 
     def set_system_prompt(self, text: str) -> None:
@@ -290,6 +379,53 @@ class ComparePage(Page):
     def set_tool_servers(self, servers: list[str], allowed: list[str]) -> None:
         self.controller.set_tool_servers(servers, allowed)
         self.changed.emit()
+
+    def column_set(self) -> list[tuple[str, dict[str, object]]]:
+        cmp = self.comparison
+        return [(col.model, dict(col.params)) for col in cmp.columns] if cmp is not None else []
+
+    def new_from_set(self, columns: list[tuple[str, dict[str, object]]]) -> bool:
+        """A new comparison with exactly these columns (model and parameters each)."""
+        if not columns:
+            return False
+        settings = self.services.settings
+        shared = dict(columns[0][1])
+        cmp = self.controller.new_comparison(
+            [m for m, _ in columns], shared, settings.active_profile
+        )
+        if cmp is None:
+            return False
+        for col, (_model, params) in zip(cmp.columns, columns, strict=True):
+            self.controller.set_column_params(col.id, params)
+        self._focused = cmp.columns[0].id
+        self._columns_changed()
+        return True
+
+    def open_merged(
+        self, cmp: Chat, column_ids: list[str], model: str, recipe_name: str, recipe: str
+    ) -> bool:
+        """Show ``cmp``, a comparison made elsewhere (an arena battle after its vote), and
+        merge the answers of ``column_ids`` into a new column; False when it cannot be."""
+        defaults = self._defaults()
+        for col in cmp.columns:
+            compare.set_column_params(cmp, col.id, col.params, defaults)
+        shown = self.controller.open(cmp)
+        self._focused = shown.columns[0].id if shown.columns else ""
+        merged = self.controller.merge(column_ids, model, recipe_name, recipe)
+        if merged is not None:
+            self._focused = merged.id
+        self.changed.emit()
+        return merged is not None
+
+    def merge_answers(self) -> None:
+        """Open the merge dialog for the columns that have an answer."""
+        from ui.compare.merge_dialog import open_merge_dialog
+
+        cmp = self.comparison
+        if cmp is not None:
+            self.merge_dialog = open_merge_dialog(
+                cmp, self.services, self.controller, self.model(), self._widget
+            )
 
     # --- commands -------------------------------------------------------------------------
 
@@ -359,9 +495,11 @@ class ComparePage(Page):
             if column is not None:
                 self._wire_tools(column)
                 column.set_overrides(col.overridden)
+                column.set_merge_note(col.title if col.title.startswith("Merge of ") else "")
                 column.set_params(col.params)
                 column.view.set_prices(self._prices)
                 self._show_stats(col)
+                column.set_sources(self.column_sources(col))
         if self._focused not in {col.id for col in cmp.columns}:
             self._focused = cmp.columns[0].id if cmp.columns else ""
         self._update_regenerate()
@@ -489,6 +627,9 @@ class ComparePage(Page):
                 if column is not None:
                     column.set_overrides(col.overridden)
                     column.set_model(col.model)
+                    if column.params() != col.params:
+                        column.set_params(col.params)
+                    column.set_sources(self.column_sources(col))
         if any(col.messages for col in cmp.columns):
             self.listed.emit(cmp)
         if cmp is self.comparison:

@@ -109,6 +109,10 @@ class ParamsPanel(QWidget):
         self.summary = QLabel(self)
         self.summary.setObjectName("paramsSummary")
         self.summary.setWordWrap(True)
+        self.note = QLabel(self)  # what the page adds, e.g. the columns' own defaults
+        self.note.setObjectName("paramsNote")
+        self.note.setWordWrap(True)
+        self.note.hide()
         self.reset_all_button = QPushButton("Reset all", self)
         self.reset_all_button.setToolTip("Every parameter back to the app default")
         self.reset_all_button.clicked.connect(self.reset_all)
@@ -156,6 +160,7 @@ class ParamsPanel(QWidget):
         layout.setSpacing(6)
         layout.addWidget(self.presets)
         layout.addLayout(summary_row)
+        layout.addWidget(self.note)
         layout.addWidget(self.scroll_area, 1)
 
         self._emit_timer = QTimer(self)
@@ -190,6 +195,20 @@ class ParamsPanel(QWidget):
         self._emit_timer.stop()
         self._last_emitted = self.values()
         self._update_derived()
+
+    def set_sources(self, sources: Mapping[str, str]) -> None:
+        """Beside each set field, where its value comes from ("model default", "preset",
+        "override"); fields not in ``sources`` show their label alone."""
+        for name, row in self.rows.items():
+            source = sources.get(name, "") if row.is_sent() else ""
+            row.toggle.setText(f"{row.spec.label}  · {source}" if source else row.spec.label)
+            row.toggle.setToolTip(f"This value comes from: {source}" if source else "")
+
+    def set_note(self, text: str) -> None:
+        """A line under the summary ("" hides it)."""
+        if self.note.text() != text:
+            self.note.setText(text)
+        self.note.setVisible(bool(text))
 
     def set_model(self, model: str, profile: str = "") -> None:
         """Marks the fields ``model`` (on the endpoint profile ``profile``) will not

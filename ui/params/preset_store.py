@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Signal
 
 from ui.common.settings_service import SettingsService
 from ui.params.panel import ParamsPanel
 
 
 class PresetStore(QObject):
-    """Saves, loads and deletes the presets of ``panel`` in the settings."""
+    """Saves, loads and deletes the presets of ``panel`` in the settings. Loading one
+    (or saving one) emits ``loaded(name, values)``: the window gives it to the page on
+    screen, which stacks it over the model's defaults (``core.param_stack``)."""
+
+    loaded = Signal(str, dict)
 
     def __init__(self, prefs: SettingsService, panel: ParamsPanel) -> None:
         super().__init__(panel)
@@ -21,15 +25,18 @@ class PresetStore(QObject):
         panel.set_presets(sorted(prefs.settings.presets))
 
     def save_preset(self, name: str) -> None:
-        self.prefs.set(presets={**self.prefs.settings.presets, name: self.panel.values()})
+        """Keep the panel's values as the preset ``name``; what is on screen now uses it."""
+        values = self.panel.values()
+        self.prefs.set(presets={**self.prefs.settings.presets, name: values})
         self.panel.set_presets(sorted(self.prefs.settings.presets))
+        self.loaded.emit(name, dict(values))
 
     def load_preset(self, name: str) -> None:
-        """Show the preset's values and apply them to the page on screen."""
+        """Ask for the preset to be loaded into the page on screen."""
         values = self.prefs.settings.presets.get(name)
         if values is not None:
-            self.panel.set_values(values)
-            self.panel.params_changed.emit(self.panel.values())
+            self.panel.flush()
+            self.loaded.emit(name, dict(values))
 
     def delete_preset(self, name: str) -> None:
         presets = dict(self.prefs.settings.presets)

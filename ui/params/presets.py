@@ -91,6 +91,15 @@ class ParamPresetBar(QWidget):
         self._end_confirm()
         self._update_buttons()
 
+    def show_preset(self, name: str) -> None:
+        """Show ``name`` as the chosen preset ("" or an unknown name: none), quietly."""
+        index = self.combo.findText(name) if name else -1
+        if index == self.combo.currentIndex():
+            return
+        with QSignalBlocker(self.combo):
+            self.combo.setCurrentIndex(index)
+        self._update_buttons()
+
     def current_preset(self) -> str:
         return self.combo.currentText() if self.combo.currentIndex() >= 0 else ""
 

@@ -24,7 +24,7 @@ from core.request import BuiltRequest, curl_command, preview_json
 PLACEHOLDER_BASE_URL = "https://api.example.com/v1"  # for curl when no endpoint is set up
 REFRESH_MS = 100  # the view follows set_request at most this often
 COPIED_MS = 1500  # how long "Copied" shows on a copy button
-_ACTION_SYMBOLS = {"dropped": "⊘", "renamed": "⇄", "clamped": "⇥"}
+_ACTION_SYMBOLS = {"dropped": "⊘", "renamed": "⇄", "clamped": "⇥", "hidden": "◌"}
 
 
 def adjustment_line(adjustment: Adjustment) -> str:

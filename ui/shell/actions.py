@@ -36,6 +36,10 @@ MENUS: dict[str, list[Spec]] = {
     "&File": [
         Spec("new_chat", "&New chat", QKeySequence.StandardKey.New),
         Spec("compare", "New &comparison", "Ctrl+Shift+N"),
+        Spec("from_set", "New comparison from &set…", "Ctrl+Alt+N"),
+        Spec("save_set", "Save columns as a s&et…"),
+        Spec("arena", "New &arena battle", "Ctrl+Shift+A"),
+        Spec("leaderboard", "Arena &leaderboard…", "Ctrl+Shift+L"),
         Spec("import", "&Import chat…", "Ctrl+O"),
         Spec("export_md", "Export as &Markdown…", "Ctrl+E", Command.EXPORT),
         Spec("export_json", "Export as &JSON…", "Ctrl+Shift+E", Command.EXPORT),
@@ -53,6 +57,8 @@ MENUS: dict[str, list[Spec]] = {
         Spec("regenerate", "&Regenerate last answer", "Ctrl+R", Command.REGENERATE),
         Spec("focus", "&Write a message", "Ctrl+L"),
         Spec("system", "System &prompt", "Ctrl+Shift+S", Command.SYSTEM_PROMPT),
+        Spec("model_defaults", "Save parameters as the model's &defaults", "Ctrl+Shift+D"),
+        Spec("merge", "&Merge answers…", "Ctrl+Shift+M", Command.MERGE),
     ],
     "&View": [
         Spec("sidebar", "Chat &list", "Ctrl+B"),

@@ -15,6 +15,7 @@ from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
+    QInputDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -42,6 +43,7 @@ from ui.params.preset_store import PresetStore
 from ui.params.request_preview import RequestPreview
 from ui.sampling.sampling_view import SamplingView
 from ui.sampling.tab import SamplingTab
+from ui.shell import column_sets
 from ui.shell.actions import ABOUT, build_menus
 from ui.shell.actions import refresh as refresh_actions
 from ui.shell.composer import Composer
@@ -50,6 +52,7 @@ from ui.shell.header import ChatHeader
 from ui.shell.page import Command, Page
 
 if TYPE_CHECKING:
+    from ui.arena.page import ArenaPage
     from ui.chat.page import ChatPage
     from ui.chats.search_panel import SearchPanel
     from ui.compare.page import ComparePage
@@ -83,6 +86,8 @@ class MainWindow(QMainWindow):
         self.compare_page: ComparePage
         self.tool_switch: QWidget | None = None  # the header's MCP button (ui.tools)
         self.tools_dialog: QWidget | None = None  # the MCP settings, while open
+        self.arena_page: ArenaPage | None = None
+        self.column_set_dialog: QInputDialog | None = None  # the last one opened
 
         self.sidebar = Sidebar(self)
         self.left = QStackedWidget(self)
@@ -177,6 +182,7 @@ class MainWindow(QMainWindow):
         self.services.prefs.changed.connect(
             lambda name: name == LEARNED_FIELD and self._preview_timer.start()
         )
+        self.presets.loaded.connect(self._preset_loaded)
 
         bar = self.sidebar
         bar.chat_selected.connect(self.open_chat)
@@ -189,6 +195,11 @@ class MainWindow(QMainWindow):
         return {
             "new_chat": self.new_chat,
             "compare": self.new_comparison,
+            "arena": self.new_battle,
+            "from_set": lambda: column_sets.choose_set(self),
+            "save_set": lambda: column_sets.save_set(self),
+            "model_defaults": lambda: column_sets.save_model_defaults(self),
+            "leaderboard": self.show_leaderboard,
             "import": self.dialogs.import_chat,
             "export_md": lambda: self.export("markdown"),
             "export_json": lambda: self.export("json"),
@@ -201,6 +212,7 @@ class MainWindow(QMainWindow):
             "regenerate": self.regenerate,
             "focus": self.composer.focus_input,
             "system": self.toggle_system_prompt,
+            "merge": lambda: None if self.refused(Command.MERGE) else self.page.merge_answers(),
             "sidebar": self.toggle_sidebar,
             "params": self.toggle_params,
             "request": self.show_request,
@@ -255,8 +267,27 @@ class MainWindow(QMainWindow):
         self.composer.focus_input()
 
     def new_comparison(self) -> None:
-        if self.compare_page.new_comparison(self.page.model(), self.page.params()):
+        if self.compare_page.new_comparison(self.page.model(), self.page.shareable_params()):
             self.show_page(self.compare_page)
+
+    def new_battle(self) -> None:
+        """The arena on screen with a new battle drawn from its pool."""
+        page = self.arena_page
+        if page is None:
+            return
+        page.new_battle()
+        self.show_page(page)
+        self.composer.focus_input()
+
+    def show_leaderboard(self) -> None:
+        page = self.arena_page
+        if page is not None:
+            page.show_leaderboard(self)
+
+    def open_battle(self, battle_id: str) -> None:
+        page = self.arena_page
+        if page is not None and page.open_battle(battle_id):
+            self.show_page(page)
 
     def open_chat(self, chat_id: str) -> None:
         summary = self.sidebar.model.summary(chat_id)
@@ -361,6 +392,11 @@ class MainWindow(QMainWindow):
             self.page.set_params(values)
             self._preview_timer.start()
 
+    def _preset_loaded(self, name: str, values: dict[str, object]) -> None:
+        if not self.refused(Command.PARAMS):
+            self.page.apply_preset(name, values)
+            self._refresh()
+
     def cancel_edit(self) -> None:
         self.page.cancel_edit()
 
@@ -400,6 +436,10 @@ class MainWindow(QMainWindow):
         self.params_panel.set_model(page.params_model(), profile.name)
         if self.params_panel.values() != page.params():
             self.params_panel.set_values(page.params())
+        self.params_panel.set_sources(page.param_sources())
+        self.params_panel.set_note(page.params_note())
+        if page.why_not(Command.PARAMS) is None:
+            self.params_panel.presets.show_preset(page.preset())
         self.composer.set_vision_supported(_vision(page.model()))
         generating = page.is_generating()
         self.composer.set_generating(generating)

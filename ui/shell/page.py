@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QWidget
 
 from core.chat import Chat, ImagePart, Message
 from core.endpoint import Endpoint
+from core.param_stack import ParamState
 from core.pricing import ModelPrice
 from core.request import BuiltRequest
 
@@ -29,6 +30,7 @@ class Command(StrEnum):
     PARAMS = "params"
     EXPORT = "export"
     COPY_ALL = "copy_all"
+    MERGE = "merge"
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,10 +145,45 @@ class Page(QObject):
         return self.model()
 
     def set_params(self, values: dict[str, object]) -> None: ...
+
+    def param_sources(self) -> dict[str, str]:
+        """Where each value the Parameters tab shows comes from (core.param_stack)."""
+        return {}
+
+    def params_note(self) -> str:
+        """A line for the Parameters tab about what it does not show ("" for none)."""
+        return ""
+
+    def preset(self) -> str:
+        """The preset loaded in what the Parameters tab edits ("" for none)."""
+        return ""
+
+    def apply_preset(self, name: str, values: dict[str, object]) -> None:
+        """Load the preset ``name`` (its ``values``) into what the Parameters tab edits."""
+        self.set_params(values)
+
+    def shareable_params(self) -> ParamState:
+        """The parameters without any model's defaults, for a new comparison to share."""
+        return ParamState(self.params())
+
+    def model_defaults_target(self) -> tuple[str, dict[str, object]]:
+        """The model and the values that "Save as the model's defaults" saves."""
+        return self.params_model(), self.params()
+
+    def model_defaults_changed(self, model: str) -> None:
+        """``model``'s saved defaults changed: what does not override them takes them."""
+
     def set_system_prompt(self, text: str) -> None: ...
 
     def copy_all(self) -> None:
         """Copy the whole conversation, as Markdown (the same text Export writes)."""
+
+    def column_set(self) -> list[tuple[str, dict[str, object]]]:
+        """The columns on screen (model, parameters) to save as a named set; [] if none."""
+        return []
+
+    def merge_answers(self) -> None:
+        """Merge answers of several columns into one (a comparison)."""
 
     def cancel_edit(self) -> None:
         """Stop editing a message (Esc), if one is being edited."""

@@ -1,0 +1,1 @@
+"""The blind arena page: anonymous battles, votes and the leaderboard."""
