@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import msgspec
 
-from core.chat import Chat
+from core.chat import Chat, Message
 
 SNIPPET_BEFORE = 40
 SNIPPET_AFTER = 80
@@ -45,6 +45,25 @@ def snippet(text: str, word: str) -> str:
     return piece
 
 
+def _holds_all(lowered: str, words: list[str]) -> bool:
+    return all(word in lowered for word in words)
+
+
+def _text_matches(content: str, reasoning: str, words: list[str]) -> bool:
+    """Every word is in the content or in the reasoning (the "Thinking" text)."""
+    if not reasoning:
+        return bool(content) and _holds_all(content.lower(), words)
+    lowered, thought = content.lower(), reasoning.lower()
+    return all(word in lowered or word in thought for word in words)
+
+
+def _message_snippet(message: Message, word: str) -> str:
+    """Around ``word`` in the content, or in the reasoning when only that holds it."""
+    if word in message.content.lower() or not message.reasoning:
+        return snippet(message.content, word)
+    return snippet(message.reasoning, word)
+
+
 def search_chat(chat: Chat, words: list[str], limit: int) -> list[SearchHit]:
     """Up to ``limit`` hits in one chat: the title first, then messages in creation order
     (in a comparison: each column's in turn, every hit naming the comparison's id; a
@@ -52,8 +71,7 @@ def search_chat(chat: Chat, words: list[str], limit: int) -> list[SearchHit]:
     hits: list[SearchHit] = []
     if not words or limit <= 0:
         return hits
-    title = chat.title.lower()
-    if all(word in title for word in words):
+    if _holds_all(chat.title.lower(), words):
         hits.append(
             SearchHit(chat_id=chat.id, title=chat.title, message_id=None, snippet=chat.title)
         )
@@ -63,8 +81,7 @@ def search_chat(chat: Chat, words: list[str], limit: int) -> list[SearchHit]:
         for message in holder.messages:
             if len(hits) >= limit:
                 return hits
-            lowered = message.content.lower()
-            if message.content and all(word in lowered for word in words):
+            if _text_matches(message.content, message.reasoning, words):
                 if column_id and message.role == "user":
                     if message.content in questions:
                         continue
@@ -74,7 +91,7 @@ def search_chat(chat: Chat, words: list[str], limit: int) -> list[SearchHit]:
                         chat_id=chat.id,
                         title=chat.title,
                         message_id=message.id,
-                        snippet=snippet(message.content, words[0]),
+                        snippet=_message_snippet(message, words[0]),
                         role=message.role,
                         column_id=column_id,
                     )
