@@ -33,7 +33,7 @@ from core.storage import format as chat_format
 from core.storage.atomic import atomic_write_bytes, remove_stale_temp_files
 from core.storage.format import ChatSummary, IndexEntry, Migration, ProblemKind
 from core.storage.saver import ThrottledSaver
-from core.storage.search import SearchHit, search_chat, search_needles
+from core.storage.search import SearchHit, SearchQuery, may_match, read_listed, search_chat
 
 log = logging.getLogger(__name__)
 
@@ -367,28 +367,29 @@ class ChatStore:
     # --- search -----------------------------------------------------------------------
 
     def search(self, query: str, limit: int = 50) -> list[SearchHit]:
-        """Messages (and titles) containing every word of ``query``, newest chats first.
-
-        A file is decoded only when its raw text contains every word.
-        """
-        words, needles = search_needles(query)
+        """Messages (and titles) containing every word of ``query``, newest chats first;
+        a file is decoded in full only when ``search.may_match`` lets it through."""
+        parsed = SearchQuery.parse(query)
         hits: list[SearchHit] = []
-        if not words or limit <= 0:
+        if not parsed.words or limit <= 0:
             return hits
-        for summary in self.list_chats():
-            path = self.path_of(summary.id)
+        summaries = self.list_chats()
+        with self._index_lock:
+            sizes = {chat_id: entry.size for chat_id, entry in self._loaded_entries().items()}
+        prefix = os.path.join(self.folder, "")
+        for summary in summaries:
+            # Listed ids are names of files in the folder, already checked by path_of's rule.
             try:
-                data = _read_bytes(path)
+                data = read_listed(f"{prefix}{summary.id}.json", sizes.get(summary.id, 0))
             except OSError:
                 continue
-            text = data.decode("utf-8", errors="replace").lower()
-            if not all(needle in text for needle in needles):
+            if not may_match(data, parsed):
                 continue
             try:
-                chat = self._decode(path, data)
+                chat = self._decode(self.path_of(summary.id), data)
             except ChatFileError:
                 continue
-            hits.extend(search_chat(chat, words, limit - len(hits)))
+            hits.extend(search_chat(chat, parsed.words, limit - len(hits)))
             if len(hits) >= limit:
                 break
         return hits
