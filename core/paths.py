@@ -7,6 +7,7 @@ caches, logs) lives below that folder::
     $CHORUS_DATA_DIR/chats/<id>.json
     $CHORUS_DATA_DIR/chats/index.json
     $CHORUS_DATA_DIR/chats/damaged/
+    $CHORUS_DATA_DIR/evals/
     $CHORUS_DATA_DIR/cache/
     $CHORUS_DATA_DIR/logs/
 
@@ -57,6 +58,11 @@ def chats_dir(env: Mapping[str, str] | None = None) -> Path:
 def quarantine_dir(env: Mapping[str, str] | None = None) -> Path:
     """Where chat files that cannot be read are moved (never deleted)."""
     return chats_dir(env) / DAMAGED_DIRNAME
+
+
+def evals_dir(env: Mapping[str, str] | None = None) -> Path:
+    """The evaluation workbench's test sets, runs, column sets and answer cache."""
+    return data_dir(env) / "evals"
 
 
 def config_dir(env: Mapping[str, str] | None = None) -> Path:

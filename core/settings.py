@@ -18,6 +18,7 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 
+from core.pricing import Price
 from core.profiles import ANYFAST_NAME, Profile
 from core.storage.atomic import atomic_write_bytes, remove_stale_temp_files
 
@@ -54,6 +55,8 @@ class Settings(msgspec.Struct, kw_only=True):
     sidebar_visible: bool = True
     params_panel_width: PanelWidth = 380
     params_panel_visible: bool = True
+    prices: dict[str, Price] = {}  # model id -> US$ per million input/output tokens
+    eval_concurrency: Annotated[int, msgspec.Meta(ge=1, le=64)] = 4  # requests per endpoint
 
     def __post_init__(self) -> None:
         self.recent_models = list(dict.fromkeys(self.recent_models))[:RECENT_MODELS_MAX]
