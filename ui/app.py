@@ -10,6 +10,7 @@ import signal
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import qasync
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import QApplication, QSplitter
 
 from core import paths
 from core.api.client import ChatClient, make_http_client
+from core.eval.store import EvalStore
 from core.models import ModelCatalog
 from core.secrets import Secrets
 from core.settings import load_settings
@@ -35,6 +37,9 @@ from ui.common.services import Services
 from ui.common.settings_service import SettingsService
 from ui.compare.controller import CompareController
 from ui.compare.page import ComparePage
+from ui.eval.controller import EvalController
+from ui.eval.files import wire as wire_eval_dialogs
+from ui.eval.page import EvalPage
 from ui.shell.composer import Composer
 from ui.shell.main_window import DEFAULT_TEXT_SIZE, MainWindow
 from ui.transcript.chat_view import ChatView
@@ -56,6 +61,8 @@ class Assembly:
     comparisons: CompareController
     chat_page: ChatPage
     compare_page: ComparePage
+    evaluations: EvalController
+    eval_page: EvalPage
 
     def finish_start(self) -> None:
         """What can wait until the window is on screen: finding the keyring (tens of
@@ -67,10 +74,12 @@ class Assembly:
     def save_all_now(self) -> None:
         self.controller.save_all_now()
         self.comparisons.save_all_now()
+        self.evaluations.save_now()
         self.services.prefs.flush()
 
     async def close(self) -> None:
         await self.runner.shutdown()
+        await self.evaluations.flush()
         self.services.prefs.flush()
         await self.services.client.aclose()
 
@@ -124,6 +133,12 @@ def build(
     window.chat_page, window.compare_page = chat_page, compare_page
     window.add_page(chat_page)
     window.add_page(compare_page)
+    eval_store = EvalStore(paths.evals_dir(env))
+    evaluations = EvalController(runner, eval_store, lambda: prefs.settings.prices)
+    eval_page = EvalPage(evaluations, eval_store, notifier, window.stack, store)
+    wire_eval_dialogs(eval_page)
+    window.eval_page = eval_page
+    window.add_page(eval_page)
     sweep_tab = QSplitter(Qt.Orientation.Vertical, window)
     sweep_tab.addWidget(compare_page.sweep_panel)
     sweep_tab.addWidget(compare_page.sweep_results)
@@ -144,8 +159,34 @@ def build(
     else:
         window.new_chat()
     return Assembly(
-        window, services, notifier, runner, controller, comparisons, chat_page, compare_page
+        window,
+        services,
+        notifier,
+        runner,
+        controller,
+        comparisons,
+        chat_page,
+        compare_page,
+        evaluations,
+        eval_page,
     )
+
+
+def _open_evaluation(assembly: Assembly, path: Path, *, start: bool) -> None:
+    """Show the run saved at ``path`` and, with ``start``, send its unfinished cells."""
+    from core.eval.model import Run
+    from core.eval.store import EvalFileError
+
+    page = assembly.eval_page
+    try:
+        run = page.store.load_path(Run, path)
+    except EvalFileError as exc:
+        assembly.notifier.error(str(exc))
+        return
+    assembly.window.show_page(page)
+    page.open_run(run)
+    if start:
+        page.resume()
 
 
 def _pick_usable_profile(services: Services) -> None:
@@ -166,6 +207,10 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     )
     parser.add_argument("prompt", nargs="?", help="start a new chat and send this message")
     parser.add_argument("--model", help="the model for a new chat")
+    parser.add_argument("--eval", metavar="PATH", help="open a saved evaluation run (JSON file)")
+    parser.add_argument(
+        "--run", action="store_true", help="with --eval: send its cells without an answer"
+    )
     return parser.parse_args(list(argv))
 
 
@@ -179,6 +224,8 @@ async def run(app: QApplication, args: argparse.Namespace) -> int:
         window.new_chat()
         if args.model:
             window.set_model(args.model)
+    if args.eval:
+        _open_evaluation(assembly, Path(args.eval), start=args.run)
     if not assembly.services.has_usable_profile():
         window.dialogs.welcome()
     elif args.prompt:

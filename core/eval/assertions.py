@@ -207,3 +207,45 @@ def parse_shorthand(text: str) -> Assertion:
     if kind in ("is-json",):
         return Assertion(type=kind)
     return Assertion(type="equals", value=text)
+
+
+def to_line(assertion: Assertion) -> str:
+    """One line of the row editor: ``contains: Paris``, ``length: 10..200``,
+    ``json-schema: {"type": "object"}``."""
+    kind = assertion.type
+    if _base(kind)[0] == "length":
+        lo = "" if assertion.min is None else f"{assertion.min:g}"
+        hi = "" if assertion.max is None else f"{assertion.max:g}"
+        return f"{kind}: {lo}..{hi}"
+    value = assertion.value
+    if value is None:
+        return kind
+    if isinstance(value, str):
+        return f"{kind}: {value}"
+    return f"{kind}: {json.dumps(value, ensure_ascii=False)}"
+
+
+def from_line(line: str) -> Assertion:
+    """The inverse of :func:`to_line`; a value that is JSON (a list, an object, a number)
+    is read as JSON."""
+    head, sep, rest = line.partition(":")
+    kind = head.strip().lower()
+    base = _base(kind)[0]
+    if not sep:
+        return Assertion(type=kind) if base in TYPES else Assertion(type="equals", value=line)
+    if base not in TYPES and base != JUDGED:
+        return Assertion(type="equals", value=line)
+    text = rest.strip()
+    if base == "length":
+        lo, _, hi = text.partition("..")
+        return Assertion(
+            type=kind,
+            min=float(lo) if lo.strip() else None,
+            max=float(hi) if hi.strip() else None,
+        )
+    if text[:1] in "[{" or base in ("latency", "cost"):
+        try:
+            return Assertion(type=kind, value=json.loads(text))
+        except ValueError:
+            pass
+    return parse_shorthand(line)

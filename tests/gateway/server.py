@@ -19,6 +19,7 @@ from socketserver import TCPServer
 from typing import Any
 
 from tests.gateway.answers import echo_chunks, echo_completion, request_problem
+from tests.gateway.judge import JUDGE_MODELS
 from tests.gateway.replies import Reply, error_body
 from tests.gateway.upstreams import (
     BUNDLED_MODEL_IDS,
@@ -38,7 +39,9 @@ DEFAULT_MODELS = (
     {"id": "gpt-4o-mini", "object": "model", "created": 1_700_000_000, "owned_by": "openai"},
 )
 # Ids the suite's tests use for "some model": accepted in chat requests, not listed.
-STAND_IN_MODELS = frozenset({"m", "m1", "model-a", "model-b", "model-c", "slow", "broken"})
+STAND_IN_MODELS = frozenset(
+    {"m", "m1", "model-a", "model-b", "model-c", "slow", "broken", *JUDGE_MODELS}
+)
 
 
 class Gateway:

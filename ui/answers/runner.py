@@ -22,7 +22,7 @@ from core.api.accumulator import StreamAccumulator
 from core.api.client import ChatClient
 from core.api.errors import APIError, AuthenticationError
 from core.chat import Chat, Message
-from core.conversation import apply_completion, run_answer
+from core.conversation import Saver, apply_completion, run_answer
 from core.endpoint import Endpoint, EndpointUnusable
 from core.storage.chat_store import ChatStore
 from core.storage.saver import ThrottledSaver
@@ -47,6 +47,10 @@ class AnswerJob:
     on_progress: Callable[[Message], None] | None = None
     on_finished: Callable[[Message], None] | None = None
     visible: Callable[[], bool] = field(default=lambda: True)  # on screen now?
+    # Where the answer's changes go instead of the owner in the chat store (an
+    # evaluation run keeps its cells in a file of its own and saves it at quit itself).
+    saver: Saver | None = None
+    on_retry: Callable[[APIError, float], None] | None = None  # before a retry's wait
 
 
 class _OwnerSaver:
@@ -112,7 +116,8 @@ class AnswerRunner(QObject):
         """Stream ``job``'s answer in a task of its own; False when ``job.key`` runs."""
         if self.running(job.key):
             return False
-        self.saver.touch(job.owner)
+        if job.saver is None:
+            self.saver.touch(job.owner)
         task = asyncio.get_running_loop().create_task(self._run(job), name=f"answer:{job.key}")
         self._tasks[job.key] = task
         self._jobs[job.key] = job
@@ -138,7 +143,11 @@ class AnswerRunner(QObject):
 
     def live_owners(self) -> list[Chat]:
         """The owners with an answer streaming now (kept in memory while they stream)."""
-        owners = {job.owner.id: job.owner for key, job in self._jobs.items() if self.running(key)}
+        owners = {
+            job.owner.id: job.owner
+            for key, job in self._jobs.items()
+            if self.running(key) and job.saver is None
+        }
         return list(owners.values())
 
     def live_owner(self, owner_id: str) -> Chat | None:
@@ -153,6 +162,8 @@ class AnswerRunner(QObject):
                 job.on_progress(message)
 
         def retrying(error: APIError, delay: float) -> None:
+            if job.on_retry is not None:
+                job.on_retry(error, delay)
             if job.visible():
                 prefix = f"{job.label}: " if job.label else ""
                 self.notifier.info(f"{prefix}{error.message} Retrying in {delay:.0f} s…")
@@ -169,7 +180,7 @@ class AnswerRunner(QObject):
                 job.thread,
                 answer,
                 job.thread.params,
-                _OwnerSaver(self.saver, job.owner),
+                job.saver or _OwnerSaver(self.saver, job.owner),
                 on_progress=progress,
                 on_retry=retrying,
                 on_error=failed,

@@ -36,6 +36,8 @@ MENUS: dict[str, list[Spec]] = {
     "&File": [
         Spec("new_chat", "&New chat", QKeySequence.StandardKey.New),
         Spec("compare", "New &comparison", "Ctrl+Shift+N"),
+        Spec("new_eval", "New e&valuation", "Ctrl+Shift+G"),
+        Spec("open_eval", "&Open evaluation…", "Ctrl+Shift+O"),
         Spec("import", "&Import chat…", "Ctrl+O"),
         Spec("export_md", "Export as &Markdown…", "Ctrl+E", Command.EXPORT),
         Spec("export_json", "Export as &JSON…", "Ctrl+Shift+E", Command.EXPORT),

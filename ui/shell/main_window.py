@@ -50,6 +50,7 @@ if TYPE_CHECKING:
     from ui.chat.page import ChatPage
     from ui.chats.search_panel import SearchPanel
     from ui.compare.page import ComparePage
+    from ui.eval.page import EvalPage
 
 log = logging.getLogger(__name__)
 PREVIEW_DELAY_MS = 150
@@ -76,6 +77,7 @@ class MainWindow(QMainWindow):
         self._page: Page | None = None
         self.chat_page: ChatPage
         self.compare_page: ComparePage
+        self.eval_page: EvalPage
 
         self.sidebar = Sidebar(self)
         self.left = QStackedWidget(self)
@@ -177,6 +179,8 @@ class MainWindow(QMainWindow):
         return {
             "new_chat": self.new_chat,
             "compare": self.new_comparison,
+            "new_eval": self.new_evaluation,
+            "open_eval": self.open_evaluation,
             "import": self.dialogs.import_chat,
             "export_md": lambda: self.export("markdown"),
             "export_json": lambda: self.export("json"),
@@ -235,6 +239,19 @@ class MainWindow(QMainWindow):
         self.chat_page.new_chat(self.page.model() if self._page is not None else "")
         self.show_page(self.chat_page)
         self.composer.focus_input()
+
+    def new_evaluation(self) -> None:
+        """An empty evaluation (rows × columns) on screen; a running one stays open."""
+        if not self.eval_page.controller.busy():
+            self.eval_page.new_evaluation()
+        self.show_page(self.eval_page)
+
+    def open_evaluation(self) -> None:
+        """Pick a saved test set or run to show."""
+        from ui.eval.files import open_dialog
+
+        self.show_page(self.eval_page)
+        open_dialog(self.eval_page)
 
     def new_comparison(self) -> None:
         if self.compare_page.new_comparison(self.page.model(), self.page.params()):
