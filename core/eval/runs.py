@@ -16,6 +16,7 @@ from core.conversation import add_user_message, build_request, start_answer
 from core.eval.assertions import check_all
 from core.eval.model import Cell, Config, Row, Run, TestSet, cell_key
 from core.eval.template import TemplateError, render
+from core.params import default_values
 from core.pricing import Price, cost_of, estimate_cost, price_for
 
 Scope = Literal["unfinished", "failed", "all"]
@@ -109,16 +110,17 @@ def thread_for(run: Run, cell: Cell) -> tuple[Chat, Message]:
     if row is None or config is None:
         raise ValueError("This cell's row or column no longer exists.")
     text = prompt_of(row)
+    params = {**default_values(), **config.params}  # streamed, with usage, as a new chat
     chat = Chat(
         title=f"{config.label} · row",
         profile=run.profile,
         model=config.model,
         system_prompt=system_for(row, config),
-        params=dict(config.params),
+        params=params,
     )
     add_user_message(chat, text)
-    answer = start_answer(chat, config.model, config.params)
-    cell.request = dict(build_request(chat, answer, config.params).body)
+    answer = start_answer(chat, config.model, params)
+    cell.request = dict(build_request(chat, answer, params).body)
     return chat, answer
 
 
