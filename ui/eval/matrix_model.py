@@ -11,6 +11,7 @@ from PySide6.QtGui import QColor
 from core.eval.model import Cell, Run
 from core.eval.runs import cell_cost, cell_passed, cell_score, latency_ms
 from core.eval.summary import Filter, visible_rows
+from core.eval.template import TemplateError, render
 from core.pricing import Price, money
 
 PREVIEW_CHARS = 70
@@ -165,6 +166,12 @@ class MatrixModel(QAbstractTableModel):
             scores = [s for c in finished if (s := cell_score(c)) is not None]
             if any(c.problem for c in cells):
                 return QColor(120, 90, 20) if self.dark else QColor(255, 236, 179)
+            verdicts = [p for c in finished if (p := cell_passed(c)) is not None]
+            if verdicts:  # pass / fail first: a high judge score does not hide a fail
+                rate = sum(verdicts) / len(verdicts)
+                if scores:
+                    rate = min(rate, sum(scores) / len(scores))
+                return _blend(rate, self.dark)
             if scores:
                 return _blend(sum(scores) / len(scores), self.dark)
             return None
@@ -189,5 +196,9 @@ class MatrixModel(QAbstractTableModel):
             return None
         if role == Qt.ItemDataRole.ToolTipRole:
             return row.prompt
-        text = " ".join(row.prompt.split())
+        try:
+            shown = render(row.prompt, row.vars)
+        except TemplateError:
+            shown = row.prompt
+        text = " ".join(shown.split())
         return f"{numbers[row.id]}. {text[:40] + '…' if len(text) > 40 else text}"
