@@ -38,48 +38,52 @@ def _mean(values: Iterable[float | None]) -> float | None:
 
 
 def summarize(run: Run, prices: Mapping[str, Price]) -> list[ConfigSummary]:
-    out = []
-    for config in run.configs:
-        cells = [c for c in run.cells if c.config_id == config.id]
-        answered = [c for c in cells if c.answer is not None and c.answer.stats is not None]
-        verdicts = [v for c in cells if c.finished and (v := cell_passed(c)) is not None]
-        scores = [cell_score(c) for c in cells if c.finished]
-        spreads = []
-        for row in run.testset.rows:
-            per = [s for c in cells if c.row_id == row.id if (s := cell_score(c)) is not None]
-            if len(per) > 1:
-                spreads.append(statistics.pstdev(per))
-        costs = [cell_cost(c, prices) for c in answered]
-        tokens = 0
-        for c in answered:
-            usage = c.answer.stats.usage if c.answer and c.answer.stats else None
-            if usage is not None:
-                tokens += usage.total_tokens or (usage.prompt_tokens or 0) + (
-                    usage.completion_tokens or 0
-                )
-        known_costs = [x for x in costs if x is not None]
-        out.append(
-            ConfigSummary(
-                config_id=config.id,
-                label=config.label,
-                cells=len(cells),
-                done=sum(1 for c in cells if c.finished and not c.failed),
-                failed=sum(1 for c in cells if c.failed),
-                pass_rate=(sum(verdicts) / len(verdicts)) if verdicts else None,
-                mean_score=_mean(scores),
-                score_spread=_mean(spreads) if spreads else None,
-                mean_ttft_s=_mean(
-                    c.answer.stats.ttft_s for c in answered if c.answer and c.answer.stats
-                ),
-                mean_tokens_per_s=_mean(
-                    c.answer.stats.tokens_per_s for c in answered if c.answer and c.answer.stats
-                ),
-                total_tokens=tokens,
-                cost=sum(known_costs) if known_costs else None,
-                cost_complete=bool(answered) and len(known_costs) == len(costs),
+    """One summary per configuration, in one pass over the cells."""
+    by_config: dict[str, list[Cell]] = {c.id: [] for c in run.configs}
+    for cell in run.cells:
+        by_config.setdefault(cell.config_id, []).append(cell)
+    return [
+        _summary(config.id, config.label, by_config[config.id], prices) for config in run.configs
+    ]
+
+
+def _summary(
+    config_id: str, label: str, cells: list[Cell], prices: Mapping[str, Price]
+) -> ConfigSummary:
+    answered = [c for c in cells if c.answer is not None and c.answer.stats is not None]
+    verdicts = [v for c in cells if c.finished and (v := cell_passed(c)) is not None]
+    scores = [cell_score(c) for c in cells if c.finished]
+    per_row: dict[str, list[float]] = {}
+    for c in cells:
+        if (s := cell_score(c)) is not None:
+            per_row.setdefault(c.row_id, []).append(s)
+    spreads = [statistics.pstdev(per) for per in per_row.values() if len(per) > 1]
+    costs = [cell_cost(c, prices) for c in answered]
+    tokens = 0
+    for c in answered:
+        usage = c.answer.stats.usage if c.answer and c.answer.stats else None
+        if usage is not None:
+            tokens += usage.total_tokens or (usage.prompt_tokens or 0) + (
+                usage.completion_tokens or 0
             )
-        )
-    return out
+    known_costs = [x for x in costs if x is not None]
+    return ConfigSummary(
+        config_id=config_id,
+        label=label,
+        cells=len(cells),
+        done=sum(1 for c in cells if c.finished and not c.failed),
+        failed=sum(1 for c in cells if c.failed),
+        pass_rate=(sum(verdicts) / len(verdicts)) if verdicts else None,
+        mean_score=_mean(scores),
+        score_spread=_mean(spreads) if spreads else None,
+        mean_ttft_s=_mean(c.answer.stats.ttft_s for c in answered if c.answer and c.answer.stats),
+        mean_tokens_per_s=_mean(
+            c.answer.stats.tokens_per_s for c in answered if c.answer and c.answer.stats
+        ),
+        total_tokens=tokens,
+        cost=sum(known_costs) if known_costs else None,
+        cost_complete=bool(answered) and len(known_costs) == len(costs),
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,7 @@ or a double click on a cell opens it whole (grade it there by keyboard).
 from __future__ import annotations
 
 import asyncio
+import logging
 from pathlib import Path
 
 from PySide6.QtCore import QPoint, Qt, QTimer
@@ -44,7 +45,9 @@ from ui.eval.matrix_model import MatrixModel
 from ui.eval.summary_view import SummaryView
 from ui.shell.page import Command, Heading, ModelTarget, Page
 
+log = logging.getLogger(__name__)
 SUMMARY_DELAY_MS = 250
+PROGRESS_DELAY_MS = 100  # the progress line is redrawn at most ten times a second
 
 
 class EvalPage(Page):
@@ -66,6 +69,9 @@ class EvalPage(Page):
         self.profile = ""
         self.theme = "light"
         self.testset = TestSet()
+        self._was_busy = False
+        self._testset_write: asyncio.Task[None] | None = None
+        self._testset_dirty = False  # edits not written yet
         self._root = QWidget(parent)
         self._root.setObjectName("evalPage")
         self._build()
@@ -195,6 +201,10 @@ class EvalPage(Page):
         self._summary_timer.setSingleShot(True)
         self._summary_timer.setInterval(SUMMARY_DELAY_MS)
         self._summary_timer.timeout.connect(self._refresh_summary)
+        self._progress_timer = QTimer(root)
+        self._progress_timer.setSingleShot(True)
+        self._progress_timer.setInterval(PROGRESS_DELAY_MS)
+        self._progress_timer.timeout.connect(self._show_progress)
         self._save_timer = QTimer(root)
         self._save_timer.setSingleShot(True)
         self._save_timer.setInterval(500)
@@ -321,6 +331,8 @@ class EvalPage(Page):
         self.tabs.setCurrentIndex(0)
 
     def set_testset(self, testset: TestSet, configs: list[Config] | None = None) -> None:
+        if self._testset_dirty:  # the edits of the one shown so far are kept
+            self._save_testset()
         self.testset = testset
         self.name_edit.setText(testset.name)
         self.rows_editor.set_testset(testset)
@@ -354,6 +366,8 @@ class EvalPage(Page):
         return result
 
     def open_run(self, run: Run) -> None:
+        if self._testset_dirty:
+            self._save_testset()
         self.testset = run.testset
         self.configs = run.configs
         self.name_edit.setText(run.testset.name)
@@ -370,9 +384,11 @@ class EvalPage(Page):
 
     def _renamed(self, text: str) -> None:
         self.testset.name = text.strip() or "Untitled test set"
+        self._testset_dirty = True
         self._save_timer.start()
 
     def _testset_edited(self) -> None:
+        self._testset_dirty = True
         self._save_timer.start()
         self._update_estimate()
         self.changed.emit()
@@ -382,12 +398,48 @@ class EvalPage(Page):
         self.changed.emit()
 
     def _save_testset(self) -> None:
+        """Write the test set now, on a worker thread (encoded as it is now)."""
+        self._save_timer.stop()
+        self._testset_dirty = True
+        self._write_testset()
+
+    def _write_testset(self) -> None:
         if not self.testset.rows:
+            self._testset_dirty = False
             return
+        if self._testset_write is not None and not self._testset_write.done():
+            return  # one write at a time: the next follows this one
+        self._testset_dirty = False
+        loop = asyncio.get_running_loop()
+        self._testset_write = loop.create_task(self._write_async(self.testset))
+
+    async def _write_async(self, testset: TestSet) -> None:
         try:
-            self.store.save(self.testset)
+            await self.store.save_async(testset)
         except OSError as exc:
             self.notifier.error(f"Could not save the test set: {exc.strerror or exc}.")
+        if self._testset_dirty:  # edited while it was written
+            loop = asyncio.get_running_loop()
+            loop.call_soon(self._write_testset)
+
+    async def flush(self) -> None:
+        """Write an edited test set not saved yet and wait for the write."""
+        if self._testset_dirty:
+            self._write_testset()
+        while self._testset_write is not None and not self._testset_write.done():
+            await asyncio.gather(self._testset_write, return_exceptions=True)
+            if self._testset_dirty:
+                self._write_testset()
+
+    def save_now(self) -> None:
+        """Write an edited test set not saved yet, synchronously (the app is quitting)."""
+        if not self._testset_dirty or not self.testset.rows:
+            return
+        self._testset_dirty = False
+        try:
+            self.store.save(self.testset)
+        except OSError:
+            log.exception("could not save test set %s while quitting", self.testset.id)
 
     def _draft(self) -> Run:
         run = new_run(self.testset, self.configs, self.repeats.value(), profile=self.profile)
@@ -524,6 +576,18 @@ class EvalPage(Page):
             self._summary_timer.start()
 
     def _progressed(self) -> None:
+        """Counts changed: a start or end shows (and tells the window) at once; the
+        counts while a run goes on at most every ``PROGRESS_DELAY_MS``."""
+        busy = self.controller.busy()
+        if busy != self._was_busy:
+            self._was_busy = busy
+            self._show_progress()
+            self.changed.emit()  # Stop, "Generating…" and the menus follow the run
+        elif not self._progress_timer.isActive():
+            self._progress_timer.start()
+
+    def _show_progress(self) -> None:
+        self._progress_timer.stop()
         done, failed, total = self.controller.counts()
         self.progress.setMaximum(max(total, 1))
         self.progress.setValue(done + failed)
@@ -537,7 +601,6 @@ class EvalPage(Page):
         self.stop_button.setEnabled(busy)
         self.resume_button.setEnabled(not busy and run is not None and bool(to_send(run)))
         self.failed_button.setEnabled(not busy and failed > 0)
-        self.changed.emit()
 
     def _refresh_summary(self) -> None:
         run = self.controller.run
