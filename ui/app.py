@@ -29,7 +29,7 @@ from ui.answers.runner import AnswerRunner
 from ui.chat.controller import ChatController
 from ui.chat.page import ChatPage
 from ui.common.app_theme import apply_theme
-from ui.common.gc_guard import GarbageCollector
+from ui.common.gc_guard import GarbageCollector, settle_garbage
 from ui.common.icon import app_icon
 from ui.common.memory_trim import limit_malloc_arenas, trim_memory_after_work
 from ui.common.notifier import Notifier
@@ -66,20 +66,24 @@ class Assembly:
 
     def finish_start(self) -> None:
         """What can wait until the window is on screen: finding the keyring (tens of
-        ms of backend discovery), the profile that can send, and the common lexers."""
+        ms of backend discovery), the profile that can send, the common lexers, and
+        keeping what starting made out of later garbage collections."""
         _pick_usable_profile(self.services)
         self.window.set_ready()
         self.chat_page.view.load_common_lexers()
+        settle_garbage()
 
     def save_all_now(self) -> None:
         self.controller.save_all_now()
         self.comparisons.save_all_now()
         self.evaluations.save_now()
+        self.eval_page.save_now()
         self.services.prefs.flush()
 
     async def close(self) -> None:
         await self.runner.shutdown()
         await self.evaluations.flush()
+        await self.eval_page.flush()
         self.services.prefs.flush()
         await self.services.client.aclose()
 
