@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 from core.eval.summary import Agreement, ConfigSummary
 from core.pricing import money
 
+CELL_PADDING = 16  # px around a cell's text (what Qt's own fitting leaves)
 HEADERS = (
     "configuration",
     "pass rate",
@@ -103,7 +104,12 @@ class SummaryView(QWidget):
         self.table.setHorizontalHeaderLabels(list(HEADERS))
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # Widths follow the contents (grown as values get longer, fitted anew for
+        # another set of columns), not by the header's ResizeToContents mode, which
+        # measured every cell again at each change: ~10 ms a refresh while a run goes.
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table.resizeColumnsToContents()
+        self._labels: list[str] = []  # the configurations shown, to refit for others
         self.agreement = QLabel(self)
         self.agreement.setWordWrap(True)
         self.chart = ScoreCostChart(self)
@@ -117,7 +123,11 @@ class SummaryView(QWidget):
         layout.addWidget(self.chart)
 
     def set_summaries(self, summaries: list[ConfigSummary], agree: list[Agreement]) -> None:
+        labels = [s.label for s in summaries]
+        refit = labels != self._labels
+        self._labels = labels
         self.table.setRowCount(len(summaries))
+        metrics = self.table.fontMetrics()
         for r, s in enumerate(summaries):
             score = "–" if s.mean_score is None else f"{s.mean_score:.2f}"
             if s.score_spread is not None:
@@ -142,6 +152,11 @@ class SummaryView(QWidget):
                     self.table.setItem(r, c, item)
                 if item.text() != value:
                     item.setText(value)
+                    wide = metrics.horizontalAdvance(value) + CELL_PADDING
+                    if not refit and wide > self.table.columnWidth(c):
+                        self.table.setColumnWidth(c, wide)
+        if refit:
+            self.table.resizeColumnsToContents()
         self.table.setFixedHeight(
             self.table.horizontalHeader().height()
             + sum(self.table.rowHeight(r) for r in range(len(summaries)))
