@@ -55,6 +55,7 @@ class _Work:
 
 class EvalController(QObject):
     cell_changed = Signal(str)  # a cell's key
+    cells_changed = Signal()  # many cells at once (queued by a start or re-run)
     progressed = Signal()  # counts or state changed
     run_changed = Signal()  # another run, or the run's shape changed
 
@@ -72,6 +73,8 @@ class EvalController(QObject):
         self.limiter = Limiter()
         self._queue: list[_Work] = []
         self._live: dict[str, _Work] = {}  # by job key
+        self._queued: set[str] = set()  # keys of the cells waiting their turn
+        self._running: set[str] = set()  # keys of the cells being answered
         self._endpoint: Endpoint | None = None
         self._said: set[tuple[str, str]] = set()
         self._save_handle: asyncio.TimerHandle | None = None
@@ -93,6 +96,13 @@ class EvalController(QObject):
 
     def busy(self) -> bool:
         return bool(self._queue or self._live)
+
+    def request_state(self, key: str) -> str:
+        """The request of the cell ``key``: "running" while it is answered, "queued"
+        while it waits its turn, else ""."""
+        if key in self._running:
+            return "running"
+        return "queued" if key in self._queued else ""
 
     def counts(self) -> tuple[int, int, int]:
         return progress(self.run.cells) if self.run is not None else (0, 0, 0)
@@ -125,8 +135,10 @@ class EvalController(QObject):
         for cell in cells:
             if scope != "unfinished" or cell.answer is not None:
                 reset_cell(cell)
-            self.cell_changed.emit(cell.key)
         self._queue += [_Work("cell", c) for c in cells]
+        self._queued.update(c.key for c in cells)
+        if cells:
+            self.cells_changed.emit()
         if cells and self.started_at is None:
             self.started_at = time.monotonic()
             self.finished_since_start = 0
@@ -158,6 +170,8 @@ class EvalController(QObject):
     async def stop(self) -> None:
         """Stop every request of the run; the cells keep no finished answer (Resume)."""
         self._queue.clear()
+        self._queued.clear()
+        self.cells_changed.emit()
         await self.runner.stop_and_wait(list(self._live))
         self.started_at = None
         self.save_soon()
@@ -173,6 +187,8 @@ class EvalController(QObject):
             endpoint = self._resolve()
             if endpoint is None:
                 self._queue.clear()
+                self._queued.clear()
+                self.cells_changed.emit()
                 break
             now = time.monotonic()
             if not self.limiter.ready(endpoint.base_url, now):
@@ -197,6 +213,8 @@ class EvalController(QObject):
     def _launch(self, work: _Work, endpoint: Endpoint) -> None:
         run = self.run
         assert run is not None
+        if work.kind == "cell" and work.cell is not None:
+            self._queued.discard(work.cell.key)
         try:
             chat, answer, label = self._thread(run, work)
         except (TemplateError, ParamError, ValueError) as exc:
@@ -218,6 +236,9 @@ class EvalController(QObject):
                 return
         key = f"eval:{run.id}:{work.kind}:{work.cell.key if work.cell else work.row_id}"
         self._live[key] = work
+        if work.kind == "cell" and work.cell is not None:
+            self._running.add(work.cell.key)
+            self.cell_changed.emit(work.cell.key)
         self.limiter.began(endpoint.base_url)
         base = endpoint.base_url
 
@@ -242,6 +263,8 @@ class EvalController(QObject):
         if not self.runner.start(job):
             self._live.pop(key, None)
             self.limiter.ended(endpoint.base_url, ok=True)
+            if work.cell is not None:
+                self._running.discard(work.cell.key)
 
     def _thread(self, run: Run, work: _Work) -> tuple[Chat, Message, str]:
         numbers = {r.id: i for i, r in enumerate(run.testset.rows, 1)}
@@ -292,6 +315,8 @@ class EvalController(QObject):
 
     def _finished(self, key: str, endpoint: str, message: Message) -> None:
         work = self._live.pop(key, None)
+        if work is not None and work.kind == "cell" and work.cell is not None:
+            self._running.discard(work.cell.key)
         ok = message.status == "done"
         self.limiter.ended(endpoint, ok=ok)
         run = self.run
@@ -303,6 +328,9 @@ class EvalController(QObject):
             self.limiter.back_off(endpoint, time.monotonic(), None)
             work.requeued += 1
             self._queue.insert(0, work)
+            if work.cell is not None and work.kind == "cell":
+                self._queued.add(work.cell.key)
+                self.cell_changed.emit(work.cell.key)
         elif work.kind == "cell" and work.cell is not None:
             work.cell.answer = message
             if ok and run.use_cache and self._endpoint is not None:

@@ -3,7 +3,7 @@ per configuration; each cell sums up its k repeats."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
@@ -18,6 +18,14 @@ PREVIEW_CHARS = 70
 CellKey = tuple[str, str]  # (row id, config id)
 Index = QModelIndex | QPersistentModelIndex
 CELLS_ROLE = Qt.ItemDataRole.UserRole + 1
+_ROLES = frozenset(
+    {
+        Qt.ItemDataRole.DisplayRole,
+        Qt.ItemDataRole.ToolTipRole,
+        Qt.ItemDataRole.BackgroundRole,
+        CELLS_ROLE,
+    }
+)
 
 
 def _blend(score: float, dark: bool) -> QColor:
@@ -35,8 +43,9 @@ def _blend(score: float, dark: bool) -> QColor:
     )
 
 
-def cell_text(cells: list[Cell], prices: Mapping[str, Price]) -> str:
-    """What a matrix cell shows: the answer's start, the verdict, latency, tokens, cost."""
+def cell_text(cells: list[Cell], prices: Mapping[str, Price], state: str = "") -> str:
+    """What a matrix cell shows: the answer's start, the verdict, latency, tokens, cost;
+    before its answers are in, ``state`` ("answering…", "queued") or "not run"."""
     if not cells:
         return ""
     first = cells[0]
@@ -44,7 +53,9 @@ def cell_text(cells: list[Cell], prices: Mapping[str, Price]) -> str:
         return f"⚠ {first.problem}"
     finished = [c for c in cells if c.finished]
     if not finished:
-        return "…" if any(c.answer is not None for c in cells) else "not run"
+        if state:
+            return state
+        return "stopped" if any(c.answer is not None for c in cells) else "not run"
     answer = finished[0].answer
     if answer is not None and answer.status == "error" and answer.error is not None:
         head = f"✗ {answer.error.message}"
@@ -81,7 +92,7 @@ def cell_text(cells: list[Cell], prices: Mapping[str, Price]) -> str:
     if any(c.cached for c in finished):
         parts.append("cached")
     if len(finished) < len(cells):
-        parts.append(f"{len(finished)}/{len(cells)} done")
+        parts.append(f"{len(finished)}/{len(cells)} done" + (f", {state}" if state else ""))
     return head + "\n" + " · ".join(parts)
 
 
@@ -96,6 +107,16 @@ class MatrixModel(QAbstractTableModel):
         self._where: dict[str, tuple[int, int]] = {}  # cell key -> (row, column)
         self.filter: Filter = "all"
         self.variable: tuple[str, str] | None = None
+        # A cell's request: "running", "queued" or "" (set by the page from the run)
+        self.request_state: Callable[[str], str] = lambda key: ""
+
+    def state(self, cells: list[Cell]) -> str:
+        """What the cell's requests are doing: "answering…" while one of its repeats
+        streams, "queued" while one waits its turn, else ""."""
+        states = {self.request_state(c.key) for c in cells if not c.finished}
+        if "running" in states:
+            return "answering…"
+        return "queued" if "queued" in states else ""
 
     def set_run(self, run: Run | None) -> None:
         self.beginResetModel()
@@ -122,6 +143,12 @@ class MatrixModel(QAbstractTableModel):
             if cell.row_id in rows and cell.config_id in columns:
                 self._where[cell.key] = (rows[cell.row_id], columns[cell.config_id])
 
+    def refresh_all(self) -> None:
+        """Every cell may show something else (a start or re-run of many)."""
+        rows, columns = self.rowCount(), self.columnCount()
+        if rows and columns:
+            self.dataChanged.emit(self.index(0, 0), self.index(rows - 1, columns - 1))
+
     def refresh_cell(self, key: str) -> None:
         where = self._where.get(key)
         if where is not None:
@@ -147,9 +174,11 @@ class MatrixModel(QAbstractTableModel):
         return len(self.run.configs)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if role not in _ROLES:  # asked for every role of every cell painted
+            return None
         cells = self.cells_at(index)
         if role == Qt.ItemDataRole.DisplayRole:
-            return cell_text(cells, self.prices)
+            return cell_text(cells, self.prices, self.state(cells))
         if role == Qt.ItemDataRole.ToolTipRole:
             checks = [
                 f"{'✓' if k.passed else '✗' if k.passed is False else '?'} {k.label}"

@@ -217,6 +217,8 @@ class EvalPage(Page):
     def _wire(self) -> None:
         c = self.controller
         c.cell_changed.connect(self._cell_changed)
+        c.cells_changed.connect(self.matrix_model.refresh_all)
+        self.matrix_model.request_state = c.request_state
         c.progressed.connect(self._progressed)
         c.run_changed.connect(self._run_changed)
         self.rows_editor.edited.connect(self._testset_edited)
@@ -582,7 +584,9 @@ class EvalPage(Page):
         if busy != self._was_busy:
             self._was_busy = busy
             self._show_progress()
-            self.changed.emit()  # Stop, "Generating…" and the menus follow the run
+            # Stop, "Generating…" and the menus follow the run, on the next turn of the
+            # loop: the window's refresh and the start of a run are two short pauses
+            QTimer.singleShot(0, self._root, self.changed.emit)
         elif not self._progress_timer.isActive():
             self._progress_timer.start()
 
