@@ -63,14 +63,24 @@ class Assembly:
     compare_page: ComparePage
     evaluations: EvalController
     eval_page: EvalPage
+    settling: asyncio.Task[None] | None = None
 
     def finish_start(self) -> None:
         """What can wait until the window is on screen: finding the keyring (tens of
-        ms of backend discovery), the profile that can send, the common lexers, and
-        keeping what starting made out of later garbage collections."""
+        ms of backend discovery), the profile that can send, the common lexers, the
+        HTTP client (on a worker thread) and then keeping what starting made out of
+        later garbage collections."""
         _pick_usable_profile(self.services)
         self.window.set_ready()
         self.chat_page.view.load_common_lexers()
+        loop = asyncio.get_running_loop()
+        self.settling = loop.create_task(self._settle(), name="settle")
+
+    async def _settle(self) -> None:
+        try:
+            await self.services.client.prepare()
+        except Exception as exc:  # the first request makes it then, and says why not
+            log.warning("could not make the HTTP client ahead: %s", exc)
         settle_garbage()
 
     def save_all_now(self) -> None:
@@ -85,6 +95,8 @@ class Assembly:
         await self.evaluations.flush()
         await self.eval_page.flush()
         self.services.prefs.flush()
+        if self.settling is not None:
+            await asyncio.gather(self.settling, return_exceptions=True)
         await self.services.client.aclose()
 
 

@@ -99,6 +99,11 @@ class ChatClient:
             self._http_client = self._factory()
         return self._http_client
 
+    async def prepare(self) -> None:
+        """Make the HTTP client now, on a worker thread (so the first request need not)."""
+        if self._factory is not None:
+            await self._ready()
+
     async def _ready(self) -> None:
         """Make the HTTP client on a worker thread if it is not made yet (every request
         that comes meanwhile waits for the same one)."""
