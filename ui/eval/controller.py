@@ -107,6 +107,12 @@ class EvalController(QObject):
     def counts(self) -> tuple[int, int, int]:
         return progress(self.run.cells) if self.run is not None else (0, 0, 0)
 
+    def paused_s(self) -> float:
+        """Seconds the endpoint is still held after a "too many requests" (0 when not)."""
+        if self._endpoint is None:
+            return 0.0
+        return self.limiter.wait_s(self._endpoint.base_url, time.monotonic())
+
     def eta_s(self) -> float | None:
         """Seconds until the queue is done, from this session's pace; None before a cell
         finished."""
@@ -312,6 +318,7 @@ class EvalController(QObject):
     def _retrying(self, endpoint: str, error: APIError, delay: float) -> None:
         if error.status == 429:
             self.limiter.back_off(endpoint, time.monotonic(), error.retry_after_s or delay)
+            self.progressed.emit()  # the progress line says the endpoint is held
 
     def _finished(self, key: str, endpoint: str, message: Message) -> None:
         work = self._live.pop(key, None)

@@ -588,7 +588,7 @@ class EvalPage(Page):
             # loop: the window's refresh and the start of a run are two short pauses
             QTimer.singleShot(0, self._root, self.changed.emit)
         elif not self._progress_timer.isActive():
-            self._progress_timer.start()
+            self._progress_timer.start(PROGRESS_DELAY_MS)
 
     def _show_progress(self) -> None:
         self._progress_timer.stop()
@@ -599,8 +599,12 @@ class EvalPage(Page):
         text = f"{done} done · {failed} failed · {total} total"
         if eta is not None:
             text += f" · about {eta:.0f} s left"
-        self.progress_label.setText(text)
         busy = self.controller.busy()
+        paused = self.controller.paused_s() if busy else 0.0
+        if paused > 0:
+            text += f" · the endpoint asked to slow down (429): waiting {paused:.0f} s"
+            self._progress_timer.start(1000)  # the wait counts down
+        self.progress_label.setText(text)
         run = self.controller.run
         self.stop_button.setEnabled(busy)
         self.resume_button.setEnabled(not busy and run is not None and bool(to_send(run)))
