@@ -64,6 +64,9 @@ class Config(msgspec.Struct, kw_only=True, omit_defaults=True):
     model: str = ""
     params: dict[str, object] = {}
     system_prompt: str = ""
+    # The values a sweep set in ``params`` (``{"temperature": 0.5}``): the column's place
+    # in the sweep's grid, empty for a column made by hand.
+    sweep: dict[str, float | int] = {}
 
     @property
     def label(self) -> str:
