@@ -20,9 +20,9 @@ from core.sweep import SweepCell, SweepError, label, plan
 from ui.common.clipboard import set_clipboard
 from ui.common.services import Services
 from ui.compare.controller import CompareController
-from ui.compare.sweep_panel import SweepPanel
-from ui.compare.sweep_results import SweepResults
 from ui.compare.view import CompareView
+from ui.eval.sweep_panel import SweepPanel
+from ui.eval.sweep_results import SweepResults
 from ui.shell.composer import Composer
 from ui.shell.page import ALL_TARGETS, Command, Heading, ModelTarget, Page, Preview
 from ui.transcript.message_model import MessageRow
