@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import qasync
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QSplitter
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
 
 from core import paths
 from core.api.client import ChatClient, make_http_client
@@ -40,6 +40,7 @@ from ui.compare.page import ComparePage
 from ui.eval.controller import EvalController
 from ui.eval.files import wire as wire_eval_dialogs
 from ui.eval.page import EvalPage
+from ui.eval.sweep_tab import SweepTab
 from ui.shell.composer import Composer
 from ui.shell.main_window import DEFAULT_TEXT_SIZE, MainWindow
 from ui.transcript.chat_view import ChatView
@@ -63,6 +64,7 @@ class Assembly:
     compare_page: ComparePage
     evaluations: EvalController
     eval_page: EvalPage
+    sweep_tab: SweepTab
     settling: asyncio.Task[None] | None = None
 
     def finish_start(self) -> None:
@@ -155,11 +157,24 @@ def build(
     wire_eval_dialogs(eval_page)
     window.eval_page = eval_page
     window.add_page(eval_page)
-    sweep_tab = QSplitter(Qt.Orientation.Vertical, window)
-    sweep_tab.addWidget(compare_page.sweep_panel)
-    sweep_tab.addWidget(compare_page.sweep_results)
+    sweep_tab = SweepTab(evaluations, window)
     window.right.addTab(sweep_tab, "Sweep")
-    compare_page.sweep_panel.run_requested.connect(window.run_sweep)
+    sweep_tab.run_requested.connect(window.run_sweep)
+
+    def sweep_follows_page() -> None:  # the model to sweep is the page's on screen
+        rows = len(eval_page.testset.rows) if window.page is eval_page else 1
+        sweep_tab.set_model(window.page.model(), rows)
+
+    for page in window.pages():
+        page.changed.connect(sweep_follows_page)
+    window.stack.currentChanged.connect(sweep_follows_page)
+
+    def show_sweep_tab() -> None:  # the Columns tab's Sweep… makes columns there
+        if not window.right.isVisible():
+            window.toggle_params()
+        window.right.setCurrentWidget(sweep_tab)
+
+    eval_page.configs_editor.sweep_requested.connect(show_sweep_tab)
     if settings.font_size != DEFAULT_TEXT_SIZE:
         window.set_text_size(settings.font_size)
     # glibc keeps freed memory: give it back after a stream or when another chat shows
@@ -185,6 +200,7 @@ def build(
         compare_page,
         evaluations,
         eval_page,
+        sweep_tab,
     )
 
 

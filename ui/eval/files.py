@@ -1,5 +1,5 @@
 """The evaluation page's dialogs: open a saved test set or run, import, a chat's questions
-as rows, export, compare two runs, a sweep as columns, saved column sets. Every dialog
+as rows, export, compare two runs, saved column sets. Every dialog
 opens with ``open()``; nothing waits in a nested loop."""
 
 from __future__ import annotations
@@ -12,16 +12,13 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFileDialog,
-    QFormLayout,
     QInputDialog,
-    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QMessageBox,
     QVBoxLayout,
 )
 
-from core.eval.columns import sweep_configs
 from core.eval.model import ColumnSet, Run, TestSet
 from core.eval.results_export import results_csv, results_json, results_markdown
 from core.eval.store import EvalFileError
@@ -34,7 +31,6 @@ from core.eval.testset_io import (
     write_promptfoo,
 )
 from core.storage.atomic import atomic_write_bytes
-from core.sweep import SweepError, parse_values
 
 if TYPE_CHECKING:
     from ui.eval.page import EvalPage
@@ -43,7 +39,6 @@ if TYPE_CHECKING:
 def wire(page: EvalPage) -> None:
     """Connect the page's buttons that open these dialogs."""
     editor = page.configs_editor
-    editor.sweep_requested.connect(lambda: sweep_dialog(page))
     editor.save_requested.connect(lambda: save_column_set(page))
     editor.load_requested.connect(lambda: load_column_set(page))
     page.open_button.clicked.connect(lambda: open_dialog(page))
@@ -259,49 +254,6 @@ def compare_dialog(page: EvalPage) -> None:
         box.open()
 
     _choose(page, "Compare with an earlier run", same, chosen)  # type: ignore[arg-type]
-
-
-def sweep_dialog(page: EvalPage) -> None:
-    """One model × a grid of one or two parameters, as columns."""
-    dialog = QDialog(page.widget)
-    dialog.setWindowTitle("Columns from a sweep")
-    form = QFormLayout(dialog)
-    model = QLineEdit(page.model(), dialog)
-    first, first_values = QLineEdit("temperature", dialog), QLineEdit("0, 0.7, 1.4", dialog)
-    second, second_values = QLineEdit(dialog), QLineEdit(dialog)
-    second.setPlaceholderText("optional, e.g. top_p")
-    for label, widget in (
-        ("Model", model),
-        ("Parameter", first),
-        ("Values", first_values),
-        ("Second parameter", second),
-        ("Its values", second_values),
-    ):
-        form.addRow(label, widget)
-    buttons = QDialogButtonBox(
-        QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, dialog
-    )
-    form.addRow(buttons)
-
-    def accept() -> None:
-        try:
-            axes = [(first.text().strip(), parse_values(first_values.text(), first.text().strip()))]
-            if second.text().strip():
-                name = second.text().strip()
-                axes.append((name, parse_values(second_values.text(), name)))
-            configs = sweep_configs(model.text().strip(), page.params(), axes)
-        except (SweepError, KeyError) as exc:
-            page.notifier.error(f"The sweep cannot be made: {exc}")
-            return
-        page.configs.extend(configs)
-        page.configs_editor.set_configs(page.configs)
-        page.configs_editor.edited.emit()
-        dialog.accept()
-
-    buttons.accepted.connect(accept)
-    buttons.rejected.connect(dialog.reject)
-    dialog.finished.connect(dialog.deleteLater)
-    dialog.open()
 
 
 def save_column_set(page: EvalPage) -> None:

@@ -96,6 +96,15 @@ def cell_text(cells: list[Cell], prices: Mapping[str, Price], state: str = "") -
     return head + "\n" + " · ".join(parts)
 
 
+def column_title(label: str, model: str = "") -> str:
+    """A column's header: its name's parts (``a · b``) on lines of their own, without a
+    leading ``model`` (a sweep's columns share it: their values tell them apart)."""
+    parts = label.split(" · ")
+    if model and len(parts) > 1 and parts[0] == model:
+        parts = parts[1:]
+    return "\n".join(parts)
+
+
 class MatrixModel(QAbstractTableModel):
     def __init__(self, prices: object = None) -> None:
         super().__init__()
@@ -217,8 +226,8 @@ class MatrixModel(QAbstractTableModel):
         if orientation == Qt.Orientation.Horizontal:
             config = run.configs[section]
             if role == Qt.ItemDataRole.ToolTipRole:
-                return f"{config.model} {config.params or ''}"
-            return config.label
+                return f"{config.label}\n{config.model} {config.params or ''}"
+            return column_title(config.label, config.model if config.sweep else "")
         row = run.row(self._rows[section])
         numbers = {r.id: i for i, r in enumerate(run.testset.rows, 1)}
         if row is None:

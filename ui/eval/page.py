@@ -247,6 +247,11 @@ class EvalPage(Page):
     def configs(self, configs: list[Config]) -> None:
         self.configs_editor.set_configs(configs)
 
+    def set_columns(self, configs: list[Config]) -> None:
+        """Show ``configs`` as the columns of the next run (a sweep's, a loaded set)."""
+        self.configs_editor.set_configs(list(configs))
+        self._configs_edited()
+
     # --- Page ------------------------------------------------------------------------------
 
     @property

@@ -364,21 +364,33 @@ class MainWindow(QMainWindow):
         self.page.cancel_edit()
 
     def run_sweep(self, axes: list[tuple[str, list[float | int]]], repeats: int) -> None:
-        """A sweep of the page's model and parameters, as a new comparison."""
+        """A sweep of the page's model and parameters, run as an evaluation: of the
+        prompt in the message box, or on the evaluation page of its test set."""
+        from ui.eval.sweep_tab import run_sweep
+
         page = self.page
         self.params_panel.flush()
-        started = self.compare_page.run_sweep(
+        on_eval = page is self.eval_page
+        if not on_eval and self.composer.images():
+            self.notifier.warning(
+                "A sweep asks with text only: remove the images from the message box to "
+                "sweep this prompt."
+            )
+            return
+        heading = page.heading()
+        if not on_eval:
+            self.eval_page.set_profile(heading.profile)
+        started = run_sweep(
+            self.eval_page,
             axes,
             repeats,
             model=page.model(),
             base=page.params(),
-            text=self.composer.text(),
-            images=list(self.composer.images()),
-            profile=page.heading().profile,
+            prompt=None if on_eval else self.composer.text(),
+            system=heading.system_prompt,
         )
-        if self.compare_page.comparison is not None and self.compare_page.comparison.columns:
-            self.show_page(self.compare_page)
-        if started:
+        if started and not on_eval:
+            self.show_page(self.eval_page)
             self.composer.clear()
 
     # --- what shows -----------------------------------------------------------------------
