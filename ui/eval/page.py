@@ -50,6 +50,10 @@ SUMMARY_DELAY_MS = 250
 PROGRESS_DELAY_MS = 100  # the progress line is redrawn at most ten times a second
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
 class EvalPage(Page):
     name = "eval"
 
@@ -261,7 +265,7 @@ class EvalPage(Page):
     def heading(self) -> Heading:
         rows, columns = len(self.testset.rows), len(self.configs)
         return Heading(
-            title=f"Evaluation · {rows} rows × {columns} columns",
+            title=f"Evaluation · {_count(rows, 'row')} × {_count(columns, 'column')}",
             detail=self.testset.name,
             profile=self.profile,
         )
