@@ -73,8 +73,8 @@ async def test_import_run_grade_filter_and_export(qapp, qtbot: QtBot, gateway, t
         page.configs_editor.edited.emit()
         page.repeats.setValue(2)
         page.judge_model.setText("judge")
-        assert "30 requests" in page.estimate_label.text()
-        assert "cost unknown" in page.estimate_label.text()
+        assert "30 requests" in page.results.estimate_label.text()
+        assert "cost unknown" in page.results.estimate_label.text()
 
         assert page.start_run(confirm=False)
         controller = assembly.evaluations
@@ -108,34 +108,34 @@ async def test_import_run_grade_filter_and_export(qapp, qtbot: QtBot, gateway, t
         page.judge_now()
         await wait_until(lambda: not controller.busy(), 30)
         assert all(c.judge and c.judge.score is None and c.judge.problem for c in judged)
-        index = page.matrix_model.index(0, 0)
-        assert "judge: malformed" in page.matrix_model.data(index)
+        index = page.results.matrix_model.index(0, 0)
+        assert "judge: malformed" in page.results.matrix_model.data(index)
 
         # by hand: open the cell with Enter and grade it by keyboard
-        page.matrix.setFocus()
-        page.matrix.setCurrentIndex(index)
-        qtbot.keyClick(page.matrix, Qt.Key.Key_Return)
-        assert page.dialog.isVisible()
-        qtbot.keyClick(page.dialog, Qt.Key.Key_Plus)
-        qtbot.keyClick(page.dialog, Qt.Key.Key_4)
-        cell = page.dialog.cells[0]
+        page.results.matrix.setFocus()
+        page.results.matrix.setCurrentIndex(index)
+        qtbot.keyClick(page.results.matrix, Qt.Key.Key_Return)
+        assert page.results.dialog.isVisible()
+        qtbot.keyClick(page.results.dialog, Qt.Key.Key_Plus)
+        qtbot.keyClick(page.results.dialog, Qt.Key.Key_4)
+        cell = page.results.dialog.cells[0]
         assert cell.human is not None and (cell.human.thumb, cell.human.score) == (1, 4)
-        qtbot.keyClick(page.dialog, Qt.Key.Key_N)
-        assert page.matrix.currentIndex().column() == 1
-        page.dialog.close()
+        qtbot.keyClick(page.results.dialog, Qt.Key.Key_N)
+        assert page.results.matrix.currentIndex().column() == 1
+        page.results.dialog.close()
 
         # filters
-        page.filter.setCurrentIndex(page.filter.findData("failing"))
-        assert page.matrix_model.rowCount() == 5  # the missing model fails everywhere
-        page.filter.setCurrentIndex(page.filter.findData("disagree"))
-        assert page.matrix_model.rowCount() == 3  # rows 1–3: mini and a pass, missing fails
-        page.variable.setCurrentIndex(page.variable.findData("country=Peru"))
-        assert page.matrix_model.rowCount() == 0
-        page.filter.setCurrentIndex(page.filter.findData("all"))
-        assert page.matrix_model.rowCount() == 1
+        page.results.filter.setCurrentIndex(page.results.filter.findData("failing"))
+        assert page.results.matrix_model.rowCount() == 5  # the missing model fails everywhere
+        page.results.filter.setCurrentIndex(page.results.filter.findData("disagree"))
+        assert page.results.matrix_model.rowCount() == 3  # rows 1–3: mini and a pass, missing fails
+        page.results.variable.setCurrentIndex(page.results.variable.findData("country=Peru"))
+        assert page.results.matrix_model.rowCount() == 0
+        page.results.filter.setCurrentIndex(page.results.filter.findData("all"))
+        assert page.results.matrix_model.rowCount() == 1
 
         # the summary row per configuration
-        summary = page.summary.table
+        summary = page.results.summary.table
         assert summary.rowCount() == 3
         assert summary.item(0, 0).text() == "mini"
         # 6 of 10 pass: row 4's answers lack "Lima", row 5 could not be sent

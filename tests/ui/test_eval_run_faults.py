@@ -23,7 +23,7 @@ def _page(assembly: Assembly, rows: list[Row], configs: list[Config]) -> EvalPag
 
 
 def _texts(page: EvalPage) -> list[str]:
-    model = page.matrix_model
+    model = page.results.matrix_model
     return [
         str(model.data(model.index(r, c)))
         for r in range(model.rowCount())
@@ -48,12 +48,14 @@ async def test_a_429_holds_the_endpoint_for_its_retry_after(
         page = _page(assembly, rows, [Config(name=m, model=m) for m in ("model-a", "model-b")])
         page.concurrency.setValue(3)
         assert page.start_run(confirm=False)
-        await wait_until(lambda: "asked to slow down (429)" in page.progress_label.text(), 10)
+        await wait_until(
+            lambda: "asked to slow down (429)" in page.results.progress_label.text(), 10
+        )
         shown = _texts(page)
         assert "answering…" in shown and "queued" in shown
         await wait_until(lambda: not assembly.evaluations.busy(), 30)
         assert assembly.evaluations.counts() == (8, 0, 8)
-        assert "slow down" not in page.progress_label.text()
+        assert "slow down" not in page.results.progress_label.text()
 
     sent = gateway.chat_requests()
     assert len(sent) == 9  # the refused request was sent again
@@ -90,14 +92,14 @@ async def test_a_refused_row_is_a_message_at_its_cell_and_the_rest_goes_on(
         assert [(c.row_id, c.config_id) for c in refused] == [where]
         error = refused[0].answer.error if refused[0].answer else None
         assert error is not None and error.status == 400
-        text = page.matrix_model.data(page.matrix_model.index(1, 0))
+        text = page.results.matrix_model.data(page.results.matrix_model.index(1, 0))
         assert "does not support 'system'" in text and text.startswith("✗")
         assert all(
             c.answer and c.answer.status == "done" and c.answer.content
             for c in run.cells
             if not c.failed
         )
-        await wait_until(lambda: page.summary.table.item(0, 7).text() == "2 / 1 of 3")
+        await wait_until(lambda: page.results.summary.table.item(0, 7).text() == "2 / 1 of 3")
 
 
 async def test_the_cache_is_off_by_default_and_marked_when_it_answers(
@@ -155,5 +157,7 @@ async def test_a_judge_picks_the_best_answer_of_each_row(
             assert cell.judge.best is (cell.config_id == run.configs[0].id)  # "full"
             assert cell.judge.reason == "It is the most complete answer."
         for r in range(2):
-            assert "★ best" in page.matrix_model.data(page.matrix_model.index(r, 0))
-            assert "★ best" not in page.matrix_model.data(page.matrix_model.index(r, 1))
+            assert "★ best" in page.results.matrix_model.data(page.results.matrix_model.index(r, 0))
+            assert "★ best" not in page.results.matrix_model.data(
+                page.results.matrix_model.index(r, 1)
+            )

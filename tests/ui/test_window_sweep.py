@@ -81,7 +81,7 @@ async def test_a_grid_sweep_with_repeats_groups_answers_per_point(
     assert results.grid_text(0, 0).replace(",", "").isdigit()
     # the matrix of the same run: one row, one column per point, two repeats each
     page = assembly.eval_page
-    assert (page.matrix_model.rowCount(), page.matrix_model.columnCount()) == (1, 4)
+    assert (page.results.matrix_model.rowCount(), page.results.matrix_model.columnCount()) == (1, 4)
 
 
 async def test_on_an_evaluation_the_sweep_replaces_its_columns_and_asks_its_rows(

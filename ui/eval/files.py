@@ -45,8 +45,8 @@ def wire(page: EvalPage) -> None:
     page.import_button.clicked.connect(lambda: import_dialog(page))
     page.from_chat_button.clicked.connect(lambda: from_chat_dialog(page))
     page.export_set_button.clicked.connect(lambda: export_testset_dialog(page))
-    page.export_button.clicked.connect(lambda: export_results_dialog(page))
-    page.compare_button.clicked.connect(lambda: compare_dialog(page))
+    page.results.export_button.clicked.connect(lambda: export_results_dialog(page))
+    page.results.compare_button.clicked.connect(lambda: compare_dialog(page))
 
 
 def _choose(

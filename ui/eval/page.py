@@ -1,8 +1,10 @@
 """The evaluation page: a test set (rows) × configurations (columns), run k times each,
 graded by assertions, a judge and the person, read as a matrix with a summary.
 
-Keys on the page: F5 runs (or resumes) the run, Shift+F5 re-runs the failed cells, Enter
-or a double click on a cell opens it whole (grade it there by keyboard).
+The page holds what is edited (the Test set and Columns tabs, repeats, concurrency, the
+cache and the judge) and starts runs; the Results tab (:class:`ResultsView`) reads
+them. Keys on the page: F5 runs (or resumes) the run, Shift+F5 re-runs the failed
+cells, Enter or a double click on a cell opens it whole (grade it there by keyboard).
 """
 
 from __future__ import annotations
@@ -11,21 +13,17 @@ import asyncio
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QPoint, Qt, QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
-    QMenu,
     QMessageBox,
-    QProgressBar,
     QPushButton,
     QSpinBox,
-    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -34,20 +32,16 @@ from PySide6.QtWidgets import (
 from core.eval.model import Config, JudgeMode, JudgeSpec, Run, TestSet
 from core.eval.runs import describe, estimate, new_run, to_send
 from core.eval.store import EvalStore
-from core.eval.summary import agreement, summarize
 from core.eval.testset_io import ImportProblem, ImportResult, read_file
 from core.storage.chat_store import ChatStore
 from ui.common.notifier import Notifier
-from ui.eval.cell_dialog import CellDialog
 from ui.eval.controller import EvalController
 from ui.eval.editors import ConfigsEditor, TestSetEditor, row_problem
-from ui.eval.matrix_model import MatrixModel
-from ui.eval.summary_view import SummaryView
+from ui.eval.results_view import ResultsView
 from ui.shell.page import Command, Heading, ModelTarget, Page
 
 log = logging.getLogger(__name__)
-SUMMARY_DELAY_MS = 250
-PROGRESS_DELAY_MS = 100  # the progress line is redrawn at most ten times a second
+SAVE_DELAY_MS = 500  # an edited test set is written this long after the last edit
 
 
 def _count(number: int, noun: str) -> str:
@@ -73,18 +67,17 @@ class EvalPage(Page):
         self.profile = ""
         self.theme = "light"
         self.testset = TestSet()
-        self._was_busy = False
         self._testset_write: asyncio.Task[None] | None = None
         self._testset_dirty = False  # edits not written yet
         self._root = QWidget(parent)
         self._root.setObjectName("evalPage")
-        self._build()
+        self._build(controller)
         self._wire()
         self.new_evaluation()
 
     # --- building ------------------------------------------------------------------------
 
-    def _build(self) -> None:
+    def _build(self, controller: EvalController) -> None:
         root = self._root
         self.name_edit = QLineEdit(root)
         self.name_edit.setPlaceholderText("Test set name")
@@ -141,58 +134,8 @@ class EvalPage(Page):
         self.tabs.addTab(self.rows_editor, "Test set")
         self.tabs.addTab(self.configs_editor, "Columns")
 
-        results = QWidget(root)
-        self.estimate_label = QLabel(results)
-        self.run_button = QPushButton("Run (F5)", results)
-        self.stop_button = QPushButton("Stop", results)
-        self.resume_button = QPushButton("Resume", results)
-        self.failed_button = QPushButton("Re-run failed (Shift+F5)", results)
-        self.judge_button = QPushButton("Judge", results)
-        self.export_button = QPushButton("Export results…", results)
-        self.compare_button = QPushButton("Compare with…", results)
-        self.progress = QProgressBar(results)
-        self.progress.setFormat("%v / %m")
-        self.progress_label = QLabel(results)
-        self.filter = QComboBox(results)
-        self.filter.addItem("All rows", "all")
-        self.filter.addItem("Failing only", "failing")
-        self.filter.addItem("Columns disagree", "disagree")
-        self.variable = QComboBox(results)
-        self.variable.setToolTip("Only rows where a variable has one value")
-        self.matrix = QTableView(results)
-        self.matrix.setObjectName("evalMatrix")
-        self.matrix_model = MatrixModel()
-        self.matrix.setModel(self.matrix_model)
-        self.matrix.setWordWrap(True)
-        self.matrix.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.matrix.verticalHeader().setDefaultSectionSize(52)
-        self.matrix.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        self.summary = SummaryView(results)
-        buttons = QHBoxLayout()
-        for w in (
-            self.run_button,
-            self.stop_button,
-            self.resume_button,
-            self.failed_button,
-            self.judge_button,
-            self.export_button,
-            self.compare_button,
-        ):
-            buttons.addWidget(w)
-        buttons.addStretch(1)
-        line = QHBoxLayout()
-        line.addWidget(self.progress, 1)
-        line.addWidget(self.progress_label)
-        line.addWidget(self.filter)
-        line.addWidget(self.variable)
-        column = QVBoxLayout(results)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.addWidget(self.estimate_label)
-        column.addLayout(buttons)
-        column.addLayout(line)
-        column.addWidget(self.matrix, 1)
-        column.addWidget(self.summary)
-        self.tabs.addTab(results, "Results")
+        self.results = ResultsView(controller, root)
+        self.tabs.addTab(self.results, "Results")
         self.results_index = 2
 
         layout = QVBoxLayout(root)
@@ -200,18 +143,9 @@ class EvalPage(Page):
         layout.addLayout(top)
         layout.addLayout(judge_row)
         layout.addWidget(self.tabs, 1)
-        self.dialog = CellDialog(root)
-        self._summary_timer = QTimer(root)
-        self._summary_timer.setSingleShot(True)
-        self._summary_timer.setInterval(SUMMARY_DELAY_MS)
-        self._summary_timer.timeout.connect(self._refresh_summary)
-        self._progress_timer = QTimer(root)
-        self._progress_timer.setSingleShot(True)
-        self._progress_timer.setInterval(PROGRESS_DELAY_MS)
-        self._progress_timer.timeout.connect(self._show_progress)
         self._save_timer = QTimer(root)
         self._save_timer.setSingleShot(True)
-        self._save_timer.setInterval(500)
+        self._save_timer.setInterval(SAVE_DELAY_MS)
         self._save_timer.timeout.connect(self._save_testset)
         for keys, slot in (("F5", self.run_or_resume), ("Shift+F5", self.rerun_failed)):
             shortcut = QShortcut(QKeySequence(keys), root)
@@ -219,28 +153,22 @@ class EvalPage(Page):
             shortcut.activated.connect(slot)
 
     def _wire(self) -> None:
-        c = self.controller
-        c.cell_changed.connect(self._cell_changed)
-        c.cells_changed.connect(self.matrix_model.refresh_all)
-        self.matrix_model.request_state = c.request_state
-        c.progressed.connect(self._progressed)
-        c.run_changed.connect(self._run_changed)
+        r = self.results
+        r.busy_changed.connect(self._busy_changed)
         self.rows_editor.edited.connect(self._testset_edited)
         self.configs_editor.edited.connect(self._configs_edited)
         self.name_edit.textEdited.connect(self._renamed)
-        self.run_button.clicked.connect(lambda: self.start_run())
-        self.stop_button.clicked.connect(self.stop)
-        self.resume_button.clicked.connect(self.resume)
-        self.failed_button.clicked.connect(self.rerun_failed)
-        self.judge_button.clicked.connect(self.judge_now)
-        self.filter.currentIndexChanged.connect(self._refilter)
-        self.variable.currentIndexChanged.connect(self._refilter)
-        self.matrix.activated.connect(self.open_cell)
-        self.matrix.customContextMenuRequested.connect(self._matrix_menu)
-        self.dialog.graded.connect(self._graded)
-        self.dialog.step_requested.connect(self._step_cell)
+        r.run_button.clicked.connect(lambda: self.start_run())
+        r.resume_button.clicked.connect(self.resume)
+        r.failed_button.clicked.connect(self.rerun_failed)
+        r.judge_button.clicked.connect(self.judge_now)
         for w in (self.repeats, self.concurrency):
             w.valueChanged.connect(self._update_estimate)
+
+    def _busy_changed(self) -> None:
+        # Stop, "Generating…" and the menus follow the run, on the next turn of the loop:
+        # the window's refresh and the start of a run are two short pauses, not one
+        QTimer.singleShot(0, self._root, self.changed.emit)
 
     @property
     def configs(self) -> list[Config]:
@@ -289,7 +217,7 @@ class EvalPage(Page):
         return self.controller.busy()
 
     def stop(self) -> None:
-        asyncio.get_running_loop().create_task(self.controller.stop(), name="eval-stop")
+        self.results.stop()
 
     def model(self) -> str:
         config = self._current_config()
@@ -325,8 +253,7 @@ class EvalPage(Page):
 
     def set_theme(self, theme: str) -> None:
         self.theme = theme
-        self.matrix_model.dark = theme == "dark"
-        self.matrix_model.layoutChanged.emit()
+        self.results.set_theme(theme)
 
     def _current_config(self) -> Config | None:
         r = self.configs_editor.table.currentRow()
@@ -464,14 +391,16 @@ class EvalPage(Page):
 
     def _update_estimate(self) -> None:
         if not self.testset.rows or not self.configs:
-            self.estimate_label.setText("Add rows (Test set tab) and columns (Columns tab) to run.")
+            self.results.estimate_label.setText(
+                "Add rows (Test set tab) and columns (Columns tab) to run."
+            )
             return
         draft = self._draft()
         est = estimate(draft, draft.cells, self.controller.prices())
         text = f"Next run: {describe(est)}"
         if est.problems:
             text += f" · {len(est.problems)} rows cannot be sent ({est.problems[0]})"
-        self.estimate_label.setText(text)
+        self.results.estimate_label.setText(text)
 
     # --- running ------------------------------------------------------------------------
 
@@ -544,118 +473,6 @@ class EvalPage(Page):
             for cell in run.cells:
                 cell.judge = None
         self.controller.judge_all()
-
-    def _matrix_menu(self, pos: QPoint) -> None:
-        index = self.matrix.indexAt(pos)
-        cells = self.matrix_model.cells_at(index)
-        if not cells:
-            return
-        menu = QMenu(self.matrix)
-        cell = cells[0]
-        menu.addAction("Open (Enter)", lambda: self.open_cell(index))
-        menu.addAction(
-            "Re-run this cell", lambda: self.controller.start("all", keys=[c.key for c in cells])
-        )
-        menu.addAction("Re-run this row", lambda: self.controller.start("all", rows=[cell.row_id]))
-        menu.addAction(
-            "Re-run this column", lambda: self.controller.start("all", configs=[cell.config_id])
-        )
-        menu.aboutToHide.connect(menu.deleteLater)
-        menu.popup(self.matrix.viewport().mapToGlobal(pos))
-
-    # --- what shows -----------------------------------------------------------------------
-
-    def _run_changed(self) -> None:
-        run = self.controller.run
-        self.matrix_model.prices = self.controller.prices()
-        self.matrix_model.set_run(run)
-        self.variable.blockSignals(True)
-        self.variable.clear()
-        self.variable.addItem("Any variable value", None)
-        if run is not None:
-            from core.eval.summary import variable_values
-
-            for name, values in variable_values(run).items():
-                for value in values[:50]:
-                    self.variable.addItem(f"{name} = {value}", f"{name}={value}")
-        self.variable.blockSignals(False)
-        self._refresh_summary()
-
-    def _cell_changed(self, key: str) -> None:
-        self.matrix_model.refresh_cell(key)
-        if not self._summary_timer.isActive():  # at most four summaries a second
-            self._summary_timer.start()
-
-    def _progressed(self) -> None:
-        """Counts changed: a start or end shows (and tells the window) at once; the
-        counts while a run goes on at most every ``PROGRESS_DELAY_MS``."""
-        busy = self.controller.busy()
-        if busy != self._was_busy:
-            self._was_busy = busy
-            self._show_progress()
-            # Stop, "Generating…" and the menus follow the run, on the next turn of the
-            # loop: the window's refresh and the start of a run are two short pauses
-            QTimer.singleShot(0, self._root, self.changed.emit)
-        elif not self._progress_timer.isActive():
-            self._progress_timer.start(PROGRESS_DELAY_MS)
-
-    def _show_progress(self) -> None:
-        self._progress_timer.stop()
-        done, failed, total = self.controller.counts()
-        self.progress.setMaximum(max(total, 1))
-        self.progress.setValue(done + failed)
-        eta = self.controller.eta_s()
-        text = f"{done} done · {failed} failed · {total} total"
-        if eta is not None:
-            text += f" · about {eta:.0f} s left"
-        busy = self.controller.busy()
-        paused = self.controller.paused_s() if busy else 0.0
-        if paused > 0:
-            text += f" · the endpoint asked to slow down (429): waiting {paused:.0f} s"
-            self._progress_timer.start(1000)  # the wait counts down
-        self.progress_label.setText(text)
-        run = self.controller.run
-        self.stop_button.setEnabled(busy)
-        self.resume_button.setEnabled(not busy and run is not None and bool(to_send(run)))
-        self.failed_button.setEnabled(not busy and failed > 0)
-
-    def _refresh_summary(self) -> None:
-        run = self.controller.run
-        if run is None:
-            self.summary.set_summaries([], [])
-            return
-        self.summary.set_summaries(summarize(run, self.controller.prices()), agreement(run))
-
-    def _refilter(self) -> None:
-        self.matrix_model.filter = self.filter.currentData() or "all"
-        chosen = self.variable.currentData()
-        name, _, value = str(chosen or "").partition("=")
-        self.matrix_model.variable = (name, value) if chosen else None
-        self.matrix_model.refilter()
-
-    def open_cell(self, index: object) -> None:
-        cells = self.matrix_model.cells_at(index)  # type: ignore[arg-type]
-        run = self.controller.run
-        if not cells or run is None:
-            return
-        self.matrix.setCurrentIndex(index)  # type: ignore[arg-type]
-        self.dialog.show_cells(run, cells, self.theme)
-        if not self.dialog.isVisible():
-            self.dialog.open()
-
-    def _step_cell(self, step: int) -> None:
-        current = self.matrix.currentIndex()
-        columns = self.matrix_model.columnCount()
-        if columns == 0 or self.matrix_model.rowCount() == 0:
-            return
-        flat = max(0, current.row()) * columns + max(0, current.column()) + step
-        flat = max(0, min(flat, self.matrix_model.rowCount() * columns - 1))
-        self.open_cell(self.matrix_model.index(flat // columns, flat % columns))
-
-    def _graded(self, key: str) -> None:
-        self.matrix_model.refresh_cell(key)
-        self._summary_timer.start()
-        self.controller.save_soon()
 
     def problems(self) -> list[str]:
         """Each row's problem, by row number (for the Test set tab and the tests)."""
