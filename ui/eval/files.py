@@ -1,6 +1,6 @@
 """The evaluation page's dialogs: open a saved test set or run, import, a chat's questions
-as rows, export, compare two runs, saved column sets. Every dialog
-opens with ``open()``; nothing waits in a nested loop."""
+as rows, export, compare two runs, saved column sets. Every dialog opens with
+``open()``; nothing waits in a nested loop."""
 
 from __future__ import annotations
 

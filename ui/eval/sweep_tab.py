@@ -1,8 +1,8 @@
 """The Sweep tab: one model × a grid of one or two parameters, run as an evaluation.
 
-The form (:class:`SweepPanel`) makes evaluation columns with the same core code as the
-Columns tab (:func:`core.eval.columns.sweep_configs`); :func:`run_sweep` runs them. From
-a chat or a comparison the prompt in the message box becomes a one-row test set; on the
+The form (:class:`SweepPanel`, also opened by the Columns tab's Sweep… button) makes
+evaluation columns (:func:`core.eval.columns.sweep_configs`); :func:`run_sweep` runs
+them. From a chat or a comparison the prompt in the message box becomes a one-row test set; on the
 evaluation page the sweep's columns take the place of the columns (with an undo) and the
 test set's rows are asked. The results (:class:`SweepResults`) follow the evaluation on
 screen whenever its columns come from a sweep: per grid point its status, answer length
