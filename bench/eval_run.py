@@ -16,6 +16,9 @@ The heartbeat runs from the press of Run until the last cell is in, and first, f
 the OS runs other processes for tens of ms). ``max_stall_cpu_ms`` is the most CPU time
 the GUI thread itself spent inside one gap: the app's own longest piece of work.
 
+``--ceiling`` then sends the same requests with a bare httpx client on a plain asyncio
+loop (no app): ``ceiling_efficiency`` is what the gateway and this machine allow at all.
+
 Prints a summary and, as the last line, one JSON object
 {"max_stall_ms", "p99_stall_ms", "efficiency", "rss_growth_mb", "max_stall_cpu_ms",
 "idle_max_stall_ms", "idle_p99_stall_ms", "load_average", ...}.
@@ -165,6 +168,44 @@ async def bench(app: QApplication, args: argparse.Namespace, url: str, data: Pat
     }
 
 
+async def ceiling(url: str, args: argparse.Namespace) -> float:
+    """The efficiency of a bare client (httpx on a plain asyncio loop, no app) sending the
+    same questions to the same gateway as many at a time: what this machine and the
+    gateway allow at all."""
+    import httpx
+
+    testset = _testset(args.rows, args.words)
+    questions = [row.prompt.replace("{{n}}", row.vars["n"]) for row in testset.rows]
+    models = [f"model-{c}" for c in "abcd"[: args.configs]]
+    bodies = [
+        {
+            "model": model,
+            "messages": [{"role": "user", "content": question}],
+            "stream": True,
+            "stream_options": {"include_usage": True},
+        }
+        for question in questions
+        for model in models
+        for _ in range(args.repeats)
+    ]
+    gate = asyncio.Semaphore(args.concurrency)
+    tokens: list[int] = []
+
+    async def one(client: httpx.AsyncClient, body: dict) -> None:
+        async with gate, client.stream("POST", f"{url}/chat/completions", json=body) as answer:
+            async for line in answer.aiter_lines():
+                if line.startswith("data: {") and '"usage": {' in line:
+                    usage = json.loads(line[6:]).get("usage") or {}
+                    tokens.append(int(usage.get("completion_tokens") or 0))
+
+    async with httpx.AsyncClient(timeout=60) as client:
+        started = time.perf_counter()
+        await asyncio.gather(*(one(client, body) for body in bodies))
+        wall = time.perf_counter() - started
+    ideal = sum(tokens) / TOKENS_PER_S / args.concurrency
+    return round(ideal / wall, 3) if wall else 0.0
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=20)
@@ -175,6 +216,11 @@ def main() -> None:
     parser.add_argument(
         "--idle-s", type=float, default=3.0, help="seconds of heartbeat before the run"
     )
+    parser.add_argument(
+        "--ceiling",
+        action="store_true",
+        help="then send the same requests with a bare httpx client (ceiling_efficiency)",
+    )
     args = parser.parse_args()
     port = free_port()
     gateway = start_gateway(port, 1.0 / TOKENS_PER_S)
@@ -184,11 +230,13 @@ def main() -> None:
     collector = GarbageCollector(app)  # garbage collected on the GUI thread only
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
+    url = f"http://127.0.0.1:{port}/v1"
     try:
         with tempfile.TemporaryDirectory() as data, loop:
-            result = loop.run_until_complete(
-                bench(app, args, f"http://127.0.0.1:{port}/v1", Path(data))
-            )
+            result = loop.run_until_complete(bench(app, args, url, Path(data)))
+        if args.ceiling:
+            asyncio.set_event_loop(None)
+            result["ceiling_efficiency"] = asyncio.run(ceiling(url, args))
     finally:
         collector.stop()
         stop_gateway(gateway)
@@ -202,6 +250,8 @@ def main() -> None:
         f"to do: max {result['idle_max_stall_ms']} ms, p99 {result['idle_p99_stall_ms']} ms "
         f"(load average {result['load_average']})"
     )
+    if "ceiling_efficiency" in result:
+        print(f"a bare httpx client, same requests: efficiency {result['ceiling_efficiency']}")
     print(json.dumps(result))
 
 
