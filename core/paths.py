@@ -9,6 +9,7 @@ caches, logs) lives below that folder::
     $CHORUS_DATA_DIR/chats/damaged/
     $CHORUS_DATA_DIR/arena/battles/<id>.json
     $CHORUS_DATA_DIR/arena/votes/<id>.json
+    $CHORUS_DATA_DIR/evals/
     $CHORUS_DATA_DIR/cache/
     $CHORUS_DATA_DIR/logs/
 
@@ -65,6 +66,11 @@ def arena_dir(env: Mapping[str, str] | None = None) -> Path:
     """The blind arena: ``battles/`` (transcripts, chat files) and ``votes/`` (one per
     battle), beside the chats folder and out of the chat list."""
     return data_dir(env) / "arena"
+
+
+def evals_dir(env: Mapping[str, str] | None = None) -> Path:
+    """The evaluation workbench's test sets, runs, column sets and answer cache."""
+    return data_dir(env) / "evals"
 
 
 def config_dir(env: Mapping[str, str] | None = None) -> Path:

@@ -370,3 +370,33 @@ def accept_offers(
     for offer in accepted:
         table[offer.model] = offer.price
     return table
+
+
+# --- the evaluation workbench's names ----------------------------------------------------
+
+Price = ModelPrice
+
+
+def cost_of(usage: Usage | None, price: ModelPrice | None) -> float | None:
+    """Dollars for ``usage`` at ``price``; None when either is unknown."""
+    return usage_cost(usage, price)
+
+
+def estimate_cost(
+    prompt_tokens: int, completion_tokens: int, price: ModelPrice | None
+) -> float | None:
+    """Dollars for a planned request of that many tokens; None without a full price."""
+    if price is None or price.input is None or price.output is None:
+        return None
+    return (prompt_tokens * price.input + completion_tokens * price.output) / PER_MILLION
+
+
+def money(value: float | None) -> str:
+    """``$0.0123``, or "unknown" (never $0 for a cost nobody knows)."""
+    if value is None:
+        return "unknown"
+    if value == 0:
+        return "$0"
+    if value < 0.01:
+        return f"${value:.4f}"
+    return f"${value:.2f}"

@@ -88,6 +88,7 @@ class Settings(msgspec.Struct, kw_only=True):
     arena_pool: list[str] = []  # the models battles are drawn from; empty: the favourites
     arena_slots: ArenaSlots = 2  # models per battle
     arena_tags: list[str] = []  # the person's own tags, offered beside the built-in ones
+    eval_concurrency: Annotated[int, msgspec.Meta(ge=1, le=64)] = 4  # requests per endpoint
 
     def __post_init__(self) -> None:
         self.recent_models = list(dict.fromkeys(self.recent_models))[:RECENT_MODELS_MAX]

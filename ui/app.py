@@ -10,15 +10,17 @@ import signal
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QSplitter
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
 
 from core import paths
 from core.api.client import ChatClient, make_http_client
 from core.arena.votes import VoteStore
 from core.chat import Chat
+from core.eval.store import EvalStore
 from core.models import ModelCatalog
 from core.secrets import Secrets
 from core.settings import load_settings
@@ -32,7 +34,7 @@ from ui.chat.controller import ChatController
 from ui.chat.page import ChatPage
 from ui.common.app_theme import apply_theme
 from ui.common.event_loop import EventLoop
-from ui.common.gc_guard import GarbageCollector
+from ui.common.gc_guard import GarbageCollector, settle_garbage
 from ui.common.icon import app_icon
 from ui.common.learned_rules import LearnedRules
 from ui.common.memory_trim import limit_malloc_arenas, trim_memory_after_work
@@ -41,6 +43,10 @@ from ui.common.services import Services
 from ui.common.settings_service import SettingsService
 from ui.compare.controller import CompareController
 from ui.compare.page import ComparePage
+from ui.eval.controller import EvalController
+from ui.eval.files import wire as wire_eval_dialogs
+from ui.eval.page import EvalPage
+from ui.eval.sweep_tab import SweepTab
 from ui.params.editors.json_editor import JsonEditor
 from ui.shell.composer import Composer
 from ui.shell.main_window import DEFAULT_TEXT_SIZE, MainWindow
@@ -65,23 +71,40 @@ class Assembly:
     comparisons: CompareController
     chat_page: ChatPage
     compare_page: ComparePage
+    evaluations: EvalController
+    eval_page: EvalPage
+    sweep_tab: SweepTab
     gate: ContinuationGate
+    settling: asyncio.Task[None] | None = None
     tools: ToolService | None = None
     arena: ArenaController | None = None
     arena_page: ArenaPage | None = None
 
     def finish_start(self) -> None:
         """What can wait until the window is on screen: finding the keyring (tens of
-        ms of backend discovery), the profile that can send, and the common lexers."""
+        ms of backend discovery), the profile that can send, the common lexers, the
+        HTTP client (on a worker thread) and then keeping what starting made out of
+        later garbage collections."""
         _pick_usable_profile(self.services)
         self.window.set_ready()
         self.chat_page.view.load_common_lexers()
+        loop = asyncio.get_running_loop()
+        self.settling = loop.create_task(self._settle(), name="settle")
+
+    async def _settle(self) -> None:
+        try:
+            await self.services.client.prepare()
+        except Exception as exc:  # the first request makes it then, and says why not
+            log.warning("could not make the HTTP client ahead: %s", exc)
+        settle_garbage()
 
     def save_all_now(self) -> None:
         self.controller.save_all_now()
         self.comparisons.save_all_now()
         if self.arena is not None:
             self.arena.save_all_now()
+        self.evaluations.save_now()
+        self.eval_page.save_now()
         self.services.prefs.flush()
 
     async def close(self) -> None:
@@ -89,9 +112,13 @@ class Assembly:
         await self.comparisons.rounds.shutdown()
         await self.gate.shutdown()
         await self.runner.shutdown()
+        await self.evaluations.flush()
+        await self.eval_page.flush()
         if self.tools is not None:
             await self.tools.hub.aclose()
         self.services.prefs.flush()
+        if self.settling is not None:
+            await asyncio.gather(self.settling, return_exceptions=True)
         await self.services.client.aclose()
 
 
@@ -164,12 +191,31 @@ def build(
         window.show_page(compare_page)
 
     arena_page.merge_requested.connect(merge_battle)
-    sweep_tab = QSplitter(Qt.Orientation.Vertical, window)
-    sweep_tab.addWidget(compare_page.sweep_panel)
-    sweep_tab.addWidget(compare_page.sweep_results)
-    window.right.addTab(sweep_tab, "Sweep")
-    compare_page.sweep_panel.run_requested.connect(window.run_sweep)
     gate.checked.connect(lambda _key: window.sampling_tab.refresh_note())
+    eval_store = EvalStore(paths.evals_dir(env))
+    evaluations = EvalController(runner, eval_store, lambda: prefs.settings.prices)
+    eval_page = EvalPage(evaluations, eval_store, notifier, window.stack, store)
+    wire_eval_dialogs(eval_page)
+    window.eval_page = eval_page
+    window.add_page(eval_page)
+    sweep_tab = SweepTab(evaluations, window)
+    window.right.addTab(sweep_tab, "Sweep")
+    sweep_tab.run_requested.connect(window.run_sweep)
+
+    def sweep_follows_page() -> None:  # the model to sweep is the page's on screen
+        rows = len(eval_page.testset.rows) if window.page is eval_page else 1
+        sweep_tab.set_model(window.page.model(), rows)
+
+    for page in window.pages():
+        page.changed.connect(sweep_follows_page)
+    window.stack.currentChanged.connect(sweep_follows_page)
+
+    def show_sweep_tab() -> None:  # the Columns tab's Sweep… makes columns there
+        if not window.right.isVisible():
+            window.toggle_params()
+        window.right.setCurrentWidget(sweep_tab)
+
+    eval_page.configs_editor.sweep_requested.connect(show_sweep_tab)
     if settings.font_size != DEFAULT_TEXT_SIZE:
         window.set_text_size(settings.font_size)
     # glibc keeps freed memory: give it back after a stream or when another chat shows
@@ -194,6 +240,9 @@ def build(
         comparisons,
         chat_page,
         compare_page,
+        evaluations,
+        eval_page,
+        sweep_tab,
         gate=gate,
         tools=tools,
         arena=arena,
@@ -232,6 +281,23 @@ def _add_tool_switch(window: MainWindow, tools: ToolService, notifier: Notifier)
     refresh()
 
 
+def _open_evaluation(assembly: Assembly, path: Path, *, start: bool) -> None:
+    """Show the run saved at ``path`` and, with ``start``, send its unfinished cells."""
+    from core.eval.model import Run
+    from core.eval.store import EvalFileError
+
+    page = assembly.eval_page
+    try:
+        run = page.store.load_path(Run, path)
+    except EvalFileError as exc:
+        assembly.notifier.error(str(exc))
+        return
+    assembly.window.show_page(page)
+    page.open_run(run)
+    if start:
+        page.resume()
+
+
 def _pick_usable_profile(services: Services) -> None:
     """When the active profile cannot send but another one can (a key in the environment,
     a local server), make that one active."""
@@ -250,6 +316,10 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     )
     parser.add_argument("prompt", nargs="?", help="start a new chat and send this message")
     parser.add_argument("--model", help="the model for a new chat")
+    parser.add_argument("--eval", metavar="PATH", help="open a saved evaluation run (JSON file)")
+    parser.add_argument(
+        "--run", action="store_true", help="with --eval: send its cells without an answer"
+    )
     return parser.parse_args(list(argv))
 
 
@@ -263,6 +333,8 @@ async def run(app: QApplication, args: argparse.Namespace) -> int:
         window.new_chat()
         if args.model:
             window.set_model(args.model)
+    if args.eval:
+        _open_evaluation(assembly, Path(args.eval), start=args.run)
     if not assembly.services.has_usable_profile():
         window.dialogs.welcome()
     elif args.prompt:

@@ -8,7 +8,9 @@ called when the read changed what is visible. The response is always closed in a
 ``finally``, so cancelling the task (Stop) frees the connection at once.
 
 httpx (tens of ms to import) is imported by the functions that use it, so the app can
-show its window before it has been.
+show its window before it has been. When the client is made by a factory, the first
+request makes it (the imports, the TLS context with its certificates) on a worker
+thread, so a busy window never waits for it.
 """
 
 from __future__ import annotations
@@ -79,6 +81,7 @@ class ChatClient:
         # A factory is callable, a client is not (isinstance would import httpx here).
         self._factory: Callable[[], httpx.AsyncClient] | None = None
         self._http_client: httpx.AsyncClient | None = None
+        self._making: asyncio.Future[httpx.AsyncClient] | None = None
         if callable(http):
             self._factory = http
         else:
@@ -96,6 +99,28 @@ class ChatClient:
             self._http_client = self._factory()
         return self._http_client
 
+    async def prepare(self) -> None:
+        """Make the HTTP client now, on a worker thread (so the first request need not)."""
+        if self._factory is not None:
+            await self._ready()
+
+    async def _ready(self) -> None:
+        """Make the HTTP client on a worker thread if it is not made yet (every request
+        that comes meanwhile waits for the same one)."""
+        if self._http_client is not None:
+            return
+        if self._making is None:
+            assert self._factory is not None
+            self._making = asyncio.ensure_future(asyncio.to_thread(_make, self._factory))
+        try:
+            client = await asyncio.shield(self._making)
+        except BaseException:
+            if self._making.done():
+                self._making = None  # a failed or cancelled start is tried again
+            raise
+        if self._http_client is None:
+            self._http_client = client
+
     @property
     def started(self) -> bool:
         """True once the HTTP client exists (something may need closing)."""
@@ -103,6 +128,9 @@ class ChatClient:
 
     async def aclose(self) -> None:
         """Close the HTTP client if this client made it."""
+        if self._making is not None and self._http_client is None:
+            with contextlib.suppress(Exception):
+                self._http_client = await self._making
         if self._http_client is not None and self._factory is not None:
             await self._http_client.aclose()
 
@@ -119,6 +147,7 @@ class ChatClient:
 
         Raises an :class:`APIError`; whatever arrived before it stays in ``acc``.
         """
+        await self._ready()
         import httpx
 
         from core.api.net_errors import body_error
@@ -142,6 +171,7 @@ class ChatClient:
 
     async def list_models(self, endpoint: Endpoint) -> list[dict[str, Any]]:
         """The ``data`` list of the endpoint's ``GET /models``."""
+        await self._ready()
         import httpx
 
         from core.api.net_errors import body_error
@@ -256,6 +286,16 @@ class ChatClient:
                 call.request_id,
             )
         _take_whole_answer(call, response, body, content_type, acc, on_update)
+
+
+def _make(factory: Callable[[], httpx.AsyncClient]) -> httpx.AsyncClient:
+    """On a worker thread: import what a request needs and make the HTTP client."""
+    import importlib
+
+    for module in ("httpx", "core.api.net_errors", "anyio._backends._asyncio"):
+        with contextlib.suppress(ImportError):
+            importlib.import_module(module)
+    return factory()
 
 
 async def _read_stream(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 
@@ -202,3 +203,25 @@ async def test_large_event(chat: ChatClient, endpoint: Endpoint, gateway: Gatewa
     gateway.push(Reply.raw(data + b"data: [DONE]\n\n", chunked=True))
     snap = await chat.complete(endpoint, chat_body(), StreamAccumulator())
     assert snap.choices[0].content == big
+
+
+async def test_a_factory_client_is_made_once_on_a_worker_thread(endpoint: Endpoint) -> None:
+    import threading
+
+    from core.api.http import make_http_client
+
+    made: list[threading.Thread] = []
+
+    def factory() -> object:
+        made.append(threading.current_thread())
+        return make_http_client()
+
+    chat = ChatClient(factory)  # type: ignore[arg-type]
+    assert not chat.started
+    snaps = await asyncio.gather(
+        *(chat.complete(endpoint, chat_body(), StreamAccumulator()) for _ in range(3))
+    )
+    assert [s.choices[0].content for s in snaps] == [ECHO] * 3
+    assert len(made) == 1 and made[0] is not threading.main_thread()
+    assert chat.started
+    await chat.aclose()

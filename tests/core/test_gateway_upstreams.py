@@ -14,7 +14,7 @@ from tests.gateway import Gateway, Reply, completion
 from tests.gateway.upstreams import BUNDLED_MODEL_IDS, ERROR_SHAPES, Shape
 
 HI = [{"role": "user", "content": "hi"}]
-O_SERIES = ("o1", "o3", "o3-mini", "o4-mini")  # OpenAI ids AnyFast does not list
+O_SERIES = ("o1", "o1-mini", "o3", "o3-mini", "o4-mini")  # OpenAI ids AnyFast does not list
 
 
 def _post(gateway: Gateway, model: str, **fields: Any) -> httpx.Response:
@@ -143,6 +143,13 @@ REFUSED = [
         _UNSUPPORTED.format("reasoning_effort"),
         "reasoning_effort",
         "unsupported_parameter",
+    ),
+    (
+        "o1-mini",
+        {"messages": [{"role": "user", "content": "hi"}, {"role": "system", "content": "Be"}]},
+        "Unsupported value: 'messages[1].role' does not support 'system' with this model.",
+        "messages[1].role",
+        "unsupported_value",
     ),
     ("claude-opus-4-1-20250805", {"temperature": 0.5, "top_p": 0.9}, _BOTH, None, None),
     ("claude-sonnet-4-5-20250929", {"temperature": 1, "top_p": 1}, _BOTH, None, None),

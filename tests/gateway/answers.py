@@ -43,6 +43,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from tests.gateway.judge import judge_reply
 from tests.gateway.replies import CREATED, usage, words
 from tests.gateway.sampler import SAMPLED_WORDS, Sampled, Sampling, sample, sampling_of
 
@@ -185,7 +186,10 @@ def _plan(
         if reasoning:
             plan.reasoning = words(f"The user wrote {len(prompt.split())} words. I echo them.")
         label = "Echo" if i == 0 else f"Echo {i + 1}"
-        if tool:
+        verdict = judge_reply(str(body.get("model", "")), prompt)
+        if verdict is not None:
+            _content(plan, verdict, stops, [])
+        elif tool:
             plan.tool_name = tool
             plan.tool_args = _pieces(json.dumps({"text": prompt}), 8)
             plan.finish_reason = "tool_calls"

@@ -24,6 +24,7 @@ from tests.gateway.answers import (
     request_problem,
     trailing_assistant,
 )
+from tests.gateway.judge import JUDGE_MODELS
 from tests.gateway.replies import Reply, error_body
 from tests.gateway.sampler import SAMPLED_WORDS
 from tests.gateway.upstreams import (
@@ -51,7 +52,9 @@ PREFILL_REFUSAL = (
     "Expected last role User or Tool (or Assistant with prefix True) for serving but got assistant"
 )
 # Ids the suite's tests use for "some model": accepted in chat requests, not listed.
-STAND_IN_MODELS = frozenset({"m", "m1", "model-a", "model-b", "model-c", "slow", "broken"})
+STAND_IN_MODELS = frozenset(
+    {"m", "m1", "model-a", "model-b", "model-c", "slow", "broken", *JUDGE_MODELS}
+)
 
 
 # OpenRouter-style prices (dollars per token, as strings) for with_prices().

@@ -18,7 +18,9 @@ public bug reports of their clients):
   supported with this model."; ``o3-mini`` takes ``stop``). ``frequency_penalty``
   and ``logprobs`` get the same "Unsupported parameter" sentence, as does
   ``reasoning_effort`` sent to a model that does not reason (``gpt-4*``,
-  ``gpt-3*``, ``gpt-5-chat*``). OpenAI sets ``param`` to the field.
+  ``gpt-3*``, ``gpt-5-chat*``). OpenAI sets ``param`` to the field. ``o1-mini`` and
+  ``o1-preview`` take no system message ("Unsupported value: 'messages[0].role' does
+  not support 'system' with this model.", ``param`` the message's role).
 - Anthropic, the Claude models from Opus 4.1 on: temperature and top_p together
   ("`temperature` and `top_p` cannot both be specified for this model. Please use
   only one.", ``invalid_request_error``, no ``param``).
@@ -104,7 +106,31 @@ class With:
         return body.get(field) is not None and body.get(self.other) is not None
 
 
-Check = Present | IsTrue | Not | With
+@dataclass(frozen=True)
+class HasRole:
+    """A message in the field (``messages``) has the role ``role``; ``{index}`` in the
+    refusal's message and param is the first such message's place."""
+
+    role: str
+
+    def index(self, body: dict[str, Any], field: str) -> int | None:
+        messages = body.get(field)
+        if not isinstance(messages, list):
+            return None
+        return next(
+            (
+                i
+                for i, m in enumerate(messages)
+                if isinstance(m, dict) and m.get("role") == self.role
+            ),
+            None,
+        )
+
+    def hit(self, body: dict[str, Any], field: str) -> bool:
+        return self.index(body, field) is not None
+
+
+Check = Present | IsTrue | Not | With | HasRole
 
 
 @dataclass(frozen=True)
@@ -205,6 +231,16 @@ REFUSALS: tuple[Refusal, ...] = (
         param="reasoning_effort",
         code="unsupported_parameter",
     ),
+    Refusal(
+        upstream="openai",
+        models=("o1-mini*", "o1-preview*"),
+        field="messages",
+        check=HasRole("system"),
+        message="Unsupported value: 'messages[{index}].role' does not support 'system' "
+        "with this model.",
+        param="messages[{index}].role",
+        code="unsupported_value",
+    ),
     # --- Anthropic ----------------------------------------------------------------------
     Refusal(
         upstream="anthropic",
@@ -237,8 +273,10 @@ def refusal(body: dict[str, Any]) -> Refused | None:
             continue
         if row.check.hit(body, row.field):
             value = json.dumps(body.get(row.field))
-            message = row.message.format(value=value)
-            return Refused(row.status, message, row.type, row.param, row.code)
+            at = row.check.index(body, row.field) if isinstance(row.check, HasRole) else None
+            message = row.message.format(value=value, index=at)
+            param = row.param.format(index=at) if row.param else row.param
+            return Refused(row.status, message, row.type, param, row.code)
     return None
 
 

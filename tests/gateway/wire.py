@@ -42,6 +42,7 @@ class Recorded:
     raw: bytes
     body: Any  # the parsed JSON body, or None
     client_port: int  # tells connections apart: equal ports mean a reused connection
+    received_at: float = field(default_factory=time.monotonic)  # once read whole
     disconnected: threading.Event = field(default_factory=threading.Event)
     finished: threading.Event = field(default_factory=threading.Event)
     # time.monotonic() after each stream event was written to the socket

@@ -9,8 +9,8 @@ from pytestqt.qtbot import QtBot
 
 from core.sweep import MAX_REQUESTS, cell_stats
 from ui.common.tone import tone_color
-from ui.compare.sweep_panel import RUN_TEXT, STOP_TEXT, SweepPanel
-from ui.compare.sweep_results import DASH, SweepResults
+from ui.eval.sweep_panel import RUN_TEXT, STOP_TEXT, SweepPanel
+from ui.eval.sweep_results import DASH, SweepResults
 
 
 def make_panel(qtbot: QtBot, model: str = "gpt-4o-mini") -> SweepPanel:

@@ -1,4 +1,4 @@
-"""Compare mode and sweeps in the assembled window, against the loopback gateway."""
+"""Compare mode in the assembled window, against the loopback gateway."""
 
 from __future__ import annotations
 
@@ -42,36 +42,6 @@ async def test_comparison_sends_to_every_column_and_is_listed(assembly: Assembly
     assert window.page is not window.compare_page
     window.open_chat(cmp.id)
     assert window.page is window.compare_page
-
-
-async def test_sweep_makes_one_column_per_value(assembly: Assembly, gateway) -> None:
-    window = assembly.window
-    window.set_model("gpt-4o")
-    window.composer.set_text("sweep me")
-    window.run_sweep([("temperature", [0.0, 1.0, 1.5])], 1)
-    comparisons = assembly.comparisons
-    await wait_until(lambda: len(gateway.requests) == 3 and not comparisons.is_generating())
-    assert sorted(r.body["temperature"] for r in gateway.requests) == [0.0, 1.0, 1.5]
-    assert window.compare_page.sweep_results.status(2) == "done"
-    assert window.compare_page.sweep_results.stats(0) is not None
-
-
-async def test_grid_sweep_with_repeats_groups_answers_per_cell(assembly: Assembly, gateway) -> None:
-    window = assembly.window
-    window.set_model("gpt-4o")
-    window.composer.set_text("grid")
-    axes = [("temperature", [0.0, 1.0]), ("top_p", [0.5, 1.0])]
-    window.run_sweep(axes, 2)
-    comparisons = assembly.comparisons
-    await wait_until(lambda: len(gateway.requests) == 8 and not comparisons.is_generating())
-    pairs = sorted((r.body["temperature"], r.body["top_p"]) for r in gateway.requests)
-    assert pairs == sorted([(t, p) for t in (0.0, 1.0) for p in (0.5, 1.0)] * 2)
-    results = window.compare_page.sweep_results
-    for cell in range(4):
-        assert results.status(cell) == "done"
-        stats = results.stats(cell)
-        assert stats is not None and stats.count == 2
-    assert results.grid_text(1, 1)
 
 
 async def test_a_column_override_is_marked_in_its_header(assembly: Assembly) -> None:

@@ -24,7 +24,7 @@ from core.api.client import ChatClient
 from core.api.error_body import host_of
 from core.api.errors import APIError, AuthenticationError
 from core.chat import Chat, Message, TokenLogprob
-from core.conversation import apply_completion, run_answer
+from core.conversation import Saver, apply_completion, run_answer
 from core.endpoint import Endpoint, EndpointUnusable
 from core.model_rules import Rule
 from core.refusals import Fix
@@ -57,16 +57,18 @@ class AnswerJob:
     # None: the thread's own
     prepare: Callable[[], Awaitable[Mapping[str, object]]] | None = None
     body: dict[str, object] | None = None  # sent as it is (a repeat, a branch) when set
-    # where the owner is saved, when not with the chats (the arena's battles)
-    saver: ThrottledSaver | None = None
+    # where the owner is saved, when not with the chats (the arena's battles; an
+    # evaluation run keeps its cells in a file of its own and saves it itself)
+    saver: Saver | None = None
     store: ChatStore | None = None
     scrub: Callable[[str], str] = field(default=lambda text: text)  # hides names in messages
+    on_retry: Callable[[APIError, float], None] | None = None  # before a retry's wait
 
 
 class _OwnerSaver:
     """The saver handed to ``run_answer``: a change to the thread saves its owner."""
 
-    def __init__(self, saver: ThrottledSaver, owner: Chat) -> None:
+    def __init__(self, saver: Saver, owner: Chat) -> None:
         self._saver = saver
         self._owner = owner
 
@@ -102,7 +104,7 @@ class AnswerRunner(QObject):
         self._tasks: dict[str, asyncio.Task[Any]] = {}
         self._jobs: dict[str, AnswerJob] = {}
         self._streams: dict[str, StreamAccumulator] = {}  # by answer id, while it streams
-        self._savers: dict[int, ThrottledSaver] = {}  # the jobs' own savers, besides ours
+        self._savers: dict[int, Saver] = {}  # the jobs' own savers, besides ours
 
     # --- asking --------------------------------------------------------------------------
 
@@ -197,7 +199,11 @@ class AnswerRunner(QObject):
 
     def live_owners(self) -> list[Chat]:
         """The owners with an answer streaming now (kept in memory while they stream)."""
-        owners = {job.owner.id: job.owner for key, job in self._jobs.items() if self.running(key)}
+        owners = {
+            job.owner.id: job.owner
+            for key, job in self._jobs.items()
+            if self.running(key) and job.saver is None
+        }
         return list(owners.values())
 
     def live_owner(self, owner_id: str) -> Chat | None:
@@ -260,6 +266,8 @@ class AnswerRunner(QObject):
                 job.on_progress(message)
 
         def retrying(error: APIError, delay: float) -> None:
+            if job.on_retry is not None:
+                job.on_retry(error, delay)
             if job.visible():
                 prefix = f"{job.label}: " if job.label else ""
                 text = job.scrub(error.message)

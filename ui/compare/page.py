@@ -1,8 +1,7 @@
 """The comparison page: columns asked at once, each with its own model and parameters.
 
 The composer sends to every column and the Parameters tab edits the shared set; a model
-chosen with Ctrl+K goes to the focused column or to every column (the picker asks). A
-sweep is a comparison of one model whose columns each take one cell of the sweep.
+chosen with Ctrl+K goes to the focused column or to every column (the picker asks).
 """
 
 from __future__ import annotations
@@ -19,15 +18,12 @@ from core.param_stack import Defaults, ParamState
 from core.pricing import ModelPrice, chat_cost
 from core.request import build_body, to_api_messages
 from core.storage.chat_store import ChatFileError
-from core.sweep import SweepCell, SweepError, label, plan
 from core.tools.rounds import calling_answer
 from ui.answers.round_view import RoundView, with_tools
 from ui.common.clipboard import set_clipboard
 from ui.common.services import Services
 from ui.compare.column import CompareColumn
 from ui.compare.controller import CompareController
-from ui.compare.sweep_panel import SweepPanel
-from ui.compare.sweep_results import SweepResults
 from ui.compare.view import CompareView
 from ui.shell.composer import Composer
 from ui.shell.page import ALL_TARGETS, Command, Heading, ModelTarget, Page, Preview
@@ -64,10 +60,6 @@ class ComparePage(Page):
         self.edit_label.hide()
         layout.addWidget(self.edit_label)
         self._editing: tuple[str, str] | None = None  # column id, message id
-        self.sweep_panel = SweepPanel(parent)
-        self.sweep_results = SweepResults(parent)
-        self._sweep: list[SweepCell] = []
-        self._sweep_group: list[int] = []  # column index → results row (repeats share one)
         self._focused = ""  # the column the person worked in last
         self._prices: dict[str, ModelPrice] = {}
         self.merge_dialog: QDialog | None = None  # the last merge dialog opened
@@ -122,7 +114,6 @@ class ComparePage(Page):
         view.answer_action.connect(self.answer_action)
         ctl.answer_streaming.connect(self._answer_streaming)
         ctl.repeats_changed.connect(self.repeats_changed)
-        self.sweep_panel.stop_requested.connect(lambda: ctl.stop(None))
 
     # --- which comparison --------------------------------------------------------------
 
@@ -442,47 +433,6 @@ class ComparePage(Page):
     def regenerate(self) -> None:
         self.controller.regenerate_all()
 
-    def run_sweep(
-        self,
-        axes: list[tuple[str, list[float | int]]],
-        repeats: int,
-        *,
-        model: str,
-        base: dict[str, object],
-        text: str,
-        images: list[ImagePart],
-        profile: str,
-    ) -> bool:
-        """A comparison with one column per sweep cell, sent ``text``; False when not."""
-        if not text.strip():
-            self.notifier.warning("Write the prompt to sweep in the message box.")
-            return False
-        try:
-            cells = plan(base, axes, repeats)
-        except SweepError as exc:
-            self.notifier.warning(str(exc))
-            return False
-        cmp = self.controller.new_comparison([model] * len(cells), base, profile)
-        if cmp is None:
-            return False
-        for column, cell in zip(cmp.columns, cells, strict=True):
-            self.controller.set_column_params(column.id, cell.params(base))
-        self._sweep = cells
-        keys = list(dict.fromkeys(cell.key for cell in cells))
-        self._sweep_group = [keys.index(cell.key) for cell in cells]
-        firsts = [next(c for c in cells if c.key == key) for key in keys]
-        self.sweep_results.set_cells([label(cell) for cell in firsts])
-        if len(axes) == 2:
-            (name1, values1), (name2, values2) = axes
-            self.sweep_results.set_grid(
-                [f"{name1} {v:g}" for v in values1], [f"{name2} {v:g}" for v in values2]
-            )
-        self._focused = cmp.columns[0].id
-        self.changed.emit()
-        sent = self.controller.send(text, images)
-        self.sweep_panel.set_running(sent)
-        return sent
-
     # --- from the controller -----------------------------------------------------------
 
     def _columns_changed(self, *_: object) -> None:
@@ -545,7 +495,6 @@ class ComparePage(Page):
         if col is not None:
             self._show_stats(col)
         self.answer_finished.emit(row.message)
-        self._sweep_progress()
 
     def _show_stats(self, col: Chat) -> None:
         column = self.view.column(col.id)
@@ -634,32 +583,6 @@ class ComparePage(Page):
             self.listed.emit(cmp)
         if cmp is self.comparison:
             self.changed.emit()
-
-    def _sweep_progress(self) -> None:
-        """Fill the sweep results: one row per cell, its repeats' answers together."""
-        cmp = self.comparison
-        if not self._sweep or cmp is None or len(cmp.columns) != len(self._sweep):
-            return
-        statuses: dict[int, list[str]] = {}
-        texts: dict[int, list[str]] = {}
-        for group, col in zip(self._sweep_group, cmp.columns, strict=True):
-            answer = last_answer(col)
-            status = answer.status if answer is not None else "waiting"
-            statuses.setdefault(group, []).append(status)
-            if answer is not None and answer.status == "done":
-                texts.setdefault(group, []).append(answer.content)
-        for group, seen in statuses.items():
-            if any(s in ("error", "stopped") for s in seen):
-                overall = "error"
-            elif all(s == "done" for s in seen):
-                overall = "done"
-            else:
-                overall = "streaming"
-            self.sweep_results.set_cell_status(group, overall)
-            if group in texts:
-                self.sweep_results.set_cell_texts(group, texts[group])
-        if not self.controller.is_generating():
-            self.sweep_panel.set_running(False)
 
     # --- from the view ----------------------------------------------------------------
 

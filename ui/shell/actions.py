@@ -40,6 +40,8 @@ MENUS: dict[str, list[Spec]] = {
         Spec("save_set", "Save columns as a s&et…"),
         Spec("arena", "New &arena battle", "Ctrl+Shift+A"),
         Spec("leaderboard", "Arena &leaderboard…", "Ctrl+Shift+L"),
+        Spec("new_eval", "New e&valuation", "Ctrl+Shift+G"),
+        Spec("open_eval", "&Open evaluation…", "Ctrl+Shift+O"),
         Spec("import", "&Import chat…", "Ctrl+O"),
         Spec("export_md", "Export as &Markdown…", "Ctrl+E", Command.EXPORT),
         Spec("export_json", "Export as &JSON…", "Ctrl+Shift+E", Command.EXPORT),

@@ -56,6 +56,7 @@ if TYPE_CHECKING:
     from ui.chat.page import ChatPage
     from ui.chats.search_panel import SearchPanel
     from ui.compare.page import ComparePage
+    from ui.eval.page import EvalPage
 
 log = logging.getLogger(__name__)
 PREVIEW_DELAY_MS = 150
@@ -88,6 +89,7 @@ class MainWindow(QMainWindow):
         self.tools_dialog: QWidget | None = None  # the MCP settings, while open
         self.arena_page: ArenaPage | None = None
         self.column_set_dialog: QInputDialog | None = None  # the last one opened
+        self.eval_page: EvalPage
 
         self.sidebar = Sidebar(self)
         self.left = QStackedWidget(self)
@@ -200,6 +202,8 @@ class MainWindow(QMainWindow):
             "save_set": lambda: column_sets.save_set(self),
             "model_defaults": lambda: column_sets.save_model_defaults(self),
             "leaderboard": self.show_leaderboard,
+            "new_eval": self.new_evaluation,
+            "open_eval": self.open_evaluation,
             "import": self.dialogs.import_chat,
             "export_md": lambda: self.export("markdown"),
             "export_json": lambda: self.export("json"),
@@ -265,6 +269,19 @@ class MainWindow(QMainWindow):
         self.chat_page.new_chat(self.page.model() if self._page is not None else "")
         self.show_page(self.chat_page)
         self.composer.focus_input()
+
+    def new_evaluation(self) -> None:
+        """An empty evaluation (rows × columns) on screen; a running one stays open."""
+        if not self.eval_page.controller.busy():
+            self.eval_page.new_evaluation()
+        self.show_page(self.eval_page)
+
+    def open_evaluation(self) -> None:
+        """Pick a saved test set or run to show."""
+        from ui.eval.files import open_dialog
+
+        self.show_page(self.eval_page)
+        open_dialog(self.eval_page)
 
     def new_comparison(self) -> None:
         if self.compare_page.new_comparison(self.page.model(), self.page.shareable_params()):
@@ -401,21 +418,33 @@ class MainWindow(QMainWindow):
         self.page.cancel_edit()
 
     def run_sweep(self, axes: list[tuple[str, list[float | int]]], repeats: int) -> None:
-        """A sweep of the page's model and parameters, as a new comparison."""
+        """A sweep of the page's model and parameters, run as an evaluation: of the
+        prompt in the message box, or on the evaluation page of its test set."""
+        from ui.eval.sweep_tab import run_sweep
+
         page = self.page
         self.params_panel.flush()
-        started = self.compare_page.run_sweep(
+        on_eval = page is self.eval_page
+        if not on_eval and self.composer.images():
+            self.notifier.warning(
+                "A sweep asks with text only: remove the images from the message box to "
+                "sweep this prompt."
+            )
+            return
+        heading = page.heading()
+        if not on_eval:
+            self.eval_page.set_profile(heading.profile)
+        started = run_sweep(
+            self.eval_page,
             axes,
             repeats,
             model=page.model(),
             base=page.params(),
-            text=self.composer.text(),
-            images=list(self.composer.images()),
-            profile=page.heading().profile,
+            prompt=None if on_eval else self.composer.text(),
+            system=heading.system_prompt,
         )
-        if self.compare_page.comparison is not None and self.compare_page.comparison.columns:
-            self.show_page(self.compare_page)
-        if started:
+        if started and not on_eval:
+            self.show_page(self.eval_page)
             self.composer.clear()
 
     # --- what shows -----------------------------------------------------------------------

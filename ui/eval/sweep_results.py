@@ -4,8 +4,9 @@
 repeats together) with its status and, once its answers are in, the statistics of
 :func:`core.sweep.cell_stats`: mean length in characters and words, distinct-1,
 distinct-2 and diversity (1 − the mean pairwise similarity; "—" with one answer). For
-a sweep over two parameters, a toggle shows diversity or mean length laid out as a
-grid of rows × columns, each cell tinted by its value.
+a sweep over two parameters, a toggle shows diversity, mean length, the evaluation's
+mean score or its pass rate laid out as a grid of rows × columns, each cell tinted by
+its value.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ STATUS_TEXT = {
     "error": "Error",
 }
 DASH = "—"
-METRICS = ("Diversity", "Mean length (chars)")
+METRICS = ("Diversity", "Mean length (chars)", "Mean score", "Pass rate")
 
 
 def _number(value: float) -> str:
@@ -69,6 +70,7 @@ class SweepResults(QWidget):
         self._statuses: list[str] = []
         self._stats: list[CellStats | None] = []
         self._texts: list[list[str]] = []
+        self._scores: list[tuple[float | None, float | None]] = []  # mean score, pass rate
         self._rows: list[str] = []
         self._columns: list[str] = []
 
@@ -99,17 +101,29 @@ class SweepResults(QWidget):
         self.metric_combo = QComboBox(self)
         self.metric_combo.addItems(METRICS)
         self.metric_combo.setAccessibleName("Grid value")
+        # as narrow as the tab: the longest name is not the combo's least width
+        self.metric_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.metric_combo.setMinimumContentsLength(10)
         self.grid_hint = QLabel(self)
+        self.grid_hint.setWordWrap(True)  # the tab is narrow: the hint wraps, not widens it
 
         toggle = QHBoxLayout()
         toggle.setContentsMargins(0, 0, 0, 0)
         toggle.addWidget(self.table_button)
         toggle.addWidget(self.grid_button)
-        toggle.addWidget(self.metric_combo)
-        toggle.addWidget(self.grid_hint)
         toggle.addStretch(1)
+        metric = QHBoxLayout()  # a line of its own: the Sweep tab is narrow
+        metric.setContentsMargins(0, 0, 0, 0)
+        metric.addWidget(self.metric_combo)
+        metric.addWidget(self.grid_hint, 1)
+        bar = QVBoxLayout()
+        bar.setContentsMargins(0, 0, 0, 0)
+        bar.addLayout(toggle)
+        bar.addLayout(metric)
         self._toggle_bar = QWidget(self)
-        self._toggle_bar.setLayout(toggle)
+        self._toggle_bar.setLayout(bar)
 
         self.pages = QStackedWidget(self)
         self.pages.addWidget(self.table)
@@ -146,6 +160,7 @@ class SweepResults(QWidget):
         self._statuses = ["waiting"] * len(labels)
         self._stats = [None] * len(labels)
         self._texts = [[] for _ in labels]
+        self._scores = [(None, None)] * len(labels)
         self._rows, self._columns = [], []
         self.table.setRowCount(len(labels))
         for row, text in enumerate(labels):
@@ -165,6 +180,18 @@ class SweepResults(QWidget):
             raise ValueError(f"unknown cell status {status!r}")
         self._statuses[index] = status
         self._fill_row(index)
+
+    def set_cell_stats(self, index: int, stats: CellStats) -> None:
+        """The statistics of the cell at ``index`` when they are not of one list of
+        texts (an evaluation's answers to several rows)."""
+        self._stats[index] = stats
+        self._fill_row(index)
+        self._fill_grid()
+
+    def set_cell_scores(self, index: int, score: float | None, pass_rate: float | None) -> None:
+        """The cell's mean score and pass rate (0–1, None when nothing graded it)."""
+        self._scores[index] = (score, pass_rate)
+        self._fill_grid()
 
     def set_cell_texts(self, index: int, texts: list[str]) -> None:
         """The answers of the cell at ``index`` (one per repeat so far)."""
@@ -262,7 +289,10 @@ class SweepResults(QWidget):
         self.grid_hint.setVisible(grid)
 
     def _metric_values(self) -> list[float | None]:
-        by_length = self.metric_combo.currentIndex() == 1
+        metric = self.metric_combo.currentIndex()
+        if metric >= 2:  # mean score, pass rate
+            return [scores[metric - 2] for scores in self._scores]
+        by_length = metric == 1
         values: list[float | None] = []
         for stats in self._stats:
             if stats is None or stats.count == 0:
@@ -282,9 +312,12 @@ class SweepResults(QWidget):
         top = max(known, default=0.0) if by_length else 1.0
         accent = self.palette().color(QPalette.ColorRole.Highlight)
         width = len(self._columns)
+        percent = self.metric_combo.currentIndex() == 3
         for index, value in enumerate(values):
             if value is None:
                 text = DASH if self._stats[index] is not None else ""
+            elif percent:
+                text = f"{value * 100:.0f}%"
             else:
                 text = _number(value) if by_length else f"{value:.2f}"
             item = _item(text)

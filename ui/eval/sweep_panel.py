@@ -50,6 +50,7 @@ class SweepPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._model = ""
+        self._prompts = 1  # the rows of the test set each point is asked
         self._running = False
         self._axes: Axes | None = None  # the sweep the inputs describe, when it can run
 
@@ -157,6 +158,11 @@ class SweepPanel(QWidget):
         set_tone(self.model_label, "normal" if model else "muted")
         self._revalidate()
 
+    def set_prompts(self, count: int) -> None:
+        """How many prompts (test set rows) each point of the sweep is asked."""
+        self._prompts = max(1, count)
+        self._revalidate()
+
     def set_running(self, running: bool) -> None:
         """Lock the inputs while a sweep runs; the button then stops it."""
         self._running = running
@@ -223,6 +229,10 @@ class SweepPanel(QWidget):
         else:
             shape = _count(len(first), "column")
         text = f"{shape} × {repeats} = {_count(total, 'request')}"
+        if self._prompts > 1:
+            text = f"{self._prompts} prompts × {shape} × {repeats} = " + _count(
+                total * self._prompts, "request"
+            )
         if not self._model:
             self._show_summary(f"{text}. {NO_MODEL}", "muted")
             return

@@ -1,0 +1,1 @@
+"""The evaluation workbench page: test sets × configurations, run, graded and compared."""
