@@ -92,12 +92,13 @@ fi
 if "$PY" -c 'import socket, sys; sys.exit(socket.socket().connect_ex(("127.0.0.1", int(sys.argv[1]))) != 0)' "$PORT"; then
   log "port $PORT is already in use"; exit 1
 fi
-# --logits_all False: the server's default keeps every position's logits (3.4 GB RSS).
+# --logits_all True: the server returns token logprobs (the heat map and token branches
+# need them); it keeps every position's logits, about 3.4 GB RSS with this context.
 LOG=$CACHE/llama-server-$PORT.log
 find "$CACHE" -maxdepth 1 -name 'llama-server-*.log' -mtime +7 -delete  # old runs' logs
 "$PY" "$(cd "$(dirname "$0")" && pwd)/llama_prefill.py" --model "$MODEL" \
   --model_alias gemma-3-270m --chat_format gemma-prefill \
-  --host 127.0.0.1 --port "$PORT" --n_ctx 2048 --n_threads "$(nproc)" --logits_all False \
+  --host 127.0.0.1 --port "$PORT" --n_ctx 2048 --n_threads "$(nproc)" --logits_all True \
   >"$LOG" 2>&1 </dev/null &
 PID=$!
 log "starting server $PID on port $PORT (log: $LOG)"
