@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import qasync
+
 from tests.ui.app_support import running_app
 from tests.ui.async_wait import wait_until
 
@@ -13,7 +15,7 @@ async def test_app_streams_an_answer_and_saves_it(gateway, tmp_path: Path) -> No
     env = {"CHORUS_DATA_DIR": str(tmp_path), "OPENAI_BASE_URL": gateway.url}
     async with running_app(env) as assembly:
         window = assembly.window
-        assert type(asyncio.get_running_loop()).__module__.startswith("qasync")
+        assert isinstance(asyncio.get_running_loop(), qasync.QEventLoop)
         assert window.windowTitle() == "Chorus"
         assert assembly.services.settings.active_profile.startswith("Environment")
         window.composer.set_text("hello from the window")
