@@ -27,11 +27,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import windows
+from heartbeat import heartbeat, settle
 from memory import rss_mb
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 from sample_text import answer, question
-from ui_stream import _settle, heartbeat
 
 from core.chat import Message, Stats, Usage
 from ui.compare.view import CompareView
@@ -59,7 +59,7 @@ def main() -> None:
         column = view.column(cid)
         assert column is not None
         column.view.set_rows([MessageRow(Message(role="user", content=question(i)))])
-    _settle(app, 1.0)
+    settle(app, 1.0)
     baseline = heartbeat(app, 2.0)
 
     total_chars = int(args.seconds * TOKENS_PER_S * CHARS_PER_TOKEN)
@@ -122,7 +122,7 @@ def main() -> None:
     for index in range(COLUMNS):
         make_feed(index)
     stream = heartbeat(app, args.seconds + 1.5)
-    _settle(app, 1.0)
+    settle(app, 1.0)
     rss_after = rss_mb()
 
     rate = f"{TOKENS_PER_S} tok/s each"

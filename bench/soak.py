@@ -305,7 +305,7 @@ def main() -> None:
     if not args.default_arenas:
         limit_malloc_arenas()  # as ui.app.main() does, before any thread starts
     port = free_port()
-    gateway = start_gateway(port, args.delay)
+    gateway = start_gateway(port, 1.0 / args.delay)
     try:
         with tempfile.TemporaryDirectory() as data_dir:
             seed_chats(Path(data_dir))
