@@ -35,6 +35,7 @@ from ui.common.services import Services
 from ui.common.settings_service import SettingsService
 from ui.compare.controller import CompareController
 from ui.compare.page import ComparePage
+from ui.render.markdown import load_parser
 from ui.shell.composer import Composer
 from ui.shell.main_window import DEFAULT_TEXT_SIZE, MainWindow
 from ui.transcript.chat_view import ChatView
@@ -56,13 +57,20 @@ class Assembly:
     comparisons: CompareController
     chat_page: ChatPage
     compare_page: ComparePage
+    preparing: asyncio.Task[None] | None = None  # the HTTP client, made in a thread
 
     def finish_start(self) -> None:
         """What can wait until the window is on screen: finding the keyring (tens of
-        ms of backend discovery), the profile that can send, and the common lexers."""
+        ms of backend discovery), the profile that can send, and, in worker threads so
+        that the first answer does not wait for them, the common lexers, the Markdown
+        parser and the HTTP client."""
         _pick_usable_profile(self.services)
         self.window.set_ready()
         self.chat_page.view.load_common_lexers()
+        load_parser()
+        self.preparing = asyncio.get_running_loop().create_task(
+            self.services.client.prepare(), name="chorus-prepare-http"
+        )
 
     def save_all_now(self) -> None:
         self.controller.save_all_now()
@@ -70,6 +78,8 @@ class Assembly:
         self.services.prefs.flush()
 
     async def close(self) -> None:
+        if self.preparing is not None:
+            await self.preparing  # never raises: a failure is left to the first request
         await self.runner.shutdown()
         self.services.prefs.flush()
         await self.services.client.aclose()

@@ -96,6 +96,22 @@ class ChatClient:
             self._http_client = self._factory()
         return self._http_client
 
+    async def prepare(self) -> None:
+        """Make the HTTP client in a worker thread, if it is made on first use: its
+        imports and TLS set-up (a few hundred ms) would otherwise hold up the GUI thread
+        at the first request. A failure is left for that request to report."""
+        if self._http_client is not None or self._factory is None:
+            return
+        try:
+            made = await asyncio.to_thread(_made_with_imports, self._factory)
+        except Exception as exc:
+            _log.info("could not prepare the HTTP client: %s", exc)
+            return
+        if self._http_client is None:
+            self._http_client = made
+        else:
+            await made.aclose()
+
     @property
     def started(self) -> bool:
         """True once the HTTP client exists (something may need closing)."""
@@ -256,6 +272,15 @@ class ChatClient:
                 call.request_id,
             )
         _take_whole_answer(call, response, body, content_type, acc, on_update)
+
+
+def _made_with_imports(factory: Callable[[], httpx.AsyncClient]) -> httpx.AsyncClient:
+    """``factory()``, and the modules the first request would import."""
+    import anyio._backends._asyncio  # noqa: F401  (httpcore's network backend)
+
+    import core.api.net_errors  # noqa: F401
+
+    return factory()
 
 
 async def _read_stream(
