@@ -179,8 +179,12 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     return parser.parse_args(list(argv))
 
 
-async def run(app: QApplication, args: argparse.Namespace) -> int:
+async def run(
+    app: QApplication, args: argparse.Namespace, collector: GarbageCollector | None = None
+) -> int:
     assembly = build(app)
+    if collector is not None:
+        collector.busy = assembly.runner.streaming  # no full collection mid-stream
     window = assembly.window
     window.show()
     await asyncio.sleep(0)  # let the first paint happen
@@ -237,7 +241,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     code = 0
     with loop:
         try:
-            code = loop.run_until_complete(run(app, args))
+            code = loop.run_until_complete(run(app, args, collector))
         except RuntimeError as exc:  # the app quit from outside; chats were saved
             log.info("stopped: %s", exc)
     collector.stop()
