@@ -82,6 +82,7 @@ class ParamsPanel(QWidget):
         self._always_dropped: set[str] = set()
         self._renamed: dict[str, str] = {}
         self._limits: dict[str, tuple[float, float]] = {}
+        self._marks: tuple[object, ...] = ()  # what set_model last applied
         self._last_emitted: dict[str, object] = {}
 
         self.presets = ParamPresetBar(self)
@@ -163,13 +164,22 @@ class ParamsPanel(QWidget):
         self._update_derived()
 
     def set_model(self, model: str) -> None:
-        """Marks the fields ``model`` will not receive, receives renamed or clamped."""
-        self._model = model.strip()
-        rules = matching_rules(self._model) if self._model else []
-        self._unsupported = unsupported_fields(self._model) if self._model else {}
-        self._always_dropped = {field for rule in rules for field in rule.drop}
-        self._renamed = renamed_fields(self._model) if self._model else {}
-        self._limits = field_limits(self._model) if self._model else {}
+        """Marks the fields ``model`` will not receive, receives renamed or clamped (the
+        window calls this at every refresh: nothing is redone when nothing changed)."""
+        model = model.strip()
+        rules = matching_rules(model) if model else []
+        marks = (
+            model,
+            unsupported_fields(model) if model else {},
+            {field for rule in rules for field in rule.drop},
+            renamed_fields(model) if model else {},
+            field_limits(model) if model else {},
+        )
+        if marks == self._marks:
+            return
+        self._marks = marks
+        self._model = marks[0]
+        self._unsupported, self._always_dropped, self._renamed, self._limits = marks[1:]
         self._update_derived()
 
     def set_presets(self, names: Sequence[str]) -> None:
