@@ -56,6 +56,23 @@ async def test_sweep_makes_one_column_per_value(assembly: Assembly, gateway) -> 
     assert window.compare_page.sweep_results.stats(0) is not None
 
 
+async def test_the_sweep_tabs_run_button_sweeps_the_model_on_screen(
+    assembly: Assembly, gateway
+) -> None:
+    window = assembly.window
+    window.set_model("gpt-4o")
+    panel = window.compare_page.sweep_panel
+    assert panel.model_label.text() == "gpt-4o"
+    window.composer.set_text("sweep me")
+    panel.axis1_values.setText("0, 1")
+    assert panel.run_button.isEnabled()
+    panel.run_button.click()
+    comparisons = assembly.comparisons
+    await wait_until(lambda: len(gateway.requests) == 2 and not comparisons.is_generating())
+    assert window.page is window.compare_page
+    assert sorted(r.body["model"] for r in gateway.requests) == ["gpt-4o", "gpt-4o"]
+
+
 async def test_grid_sweep_with_repeats_groups_answers_per_cell(assembly: Assembly, gateway) -> None:
     window = assembly.window
     window.set_model("gpt-4o")

@@ -378,6 +378,7 @@ class MainWindow(QMainWindow):
         profile = self.services.profile(heading.profile)
         self.header.set_endpoint(profile.name, describe_url(profile))
         self.params_panel.set_model(page.params_model())
+        self.compare_page.sweep_panel.set_model(page.model())  # a sweep asks the page's model
         if self.params_panel.values() != page.params():
             self.params_panel.set_values(page.params())
         self.composer.set_vision_supported(_vision(page.model()))
