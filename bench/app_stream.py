@@ -41,7 +41,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import qasync
 from gateway_process import free_port, start_gateway, stop_gateway
 from heartbeat import Beats, Heartbeat
 from loop_trace import LoopTrace, traced_app
@@ -58,6 +57,7 @@ from core.params import default_values
 from core.storage.chat_store import ChatStore
 from tests.ui.app_support import memory_secrets
 from ui.app import Assembly, build
+from ui.common.event_loop import EventLoop
 from ui.common.gc_guard import GarbageCollector
 from ui.common.memory_trim import limit_malloc_arenas
 from ui.transcript.chat_view import ChatView
@@ -243,7 +243,7 @@ def main() -> None:
             app.setQuitOnLastWindowClosed(False)
             qInstallMessageHandler(quiet_offscreen)
             collector = GarbageCollector(app)  # as ui.app.main() runs the app
-            loop = qasync.QEventLoop(app)
+            loop = EventLoop(app)
             asyncio.set_event_loop(loop)
             with loop:
                 run = loop.run_until_complete(stream(app, args, env, collector, trace))

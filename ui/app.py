@@ -12,7 +12,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import qasync
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QSplitter
 
@@ -27,6 +26,7 @@ from ui.answers.runner import AnswerRunner
 from ui.chat.controller import ChatController
 from ui.chat.page import ChatPage
 from ui.common.app_theme import apply_theme
+from ui.common.event_loop import EventLoop
 from ui.common.gc_guard import GarbageCollector
 from ui.common.icon import app_icon
 from ui.common.memory_trim import limit_malloc_arenas, trim_memory_after_work
@@ -235,7 +235,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # closes connections); Qt quitting by itself first would stop the loop under it.
     app.setQuitOnLastWindowClosed(False)
     collector = GarbageCollector(app)
-    loop = qasync.QEventLoop(app)
+    loop = EventLoop(app)
     asyncio.set_event_loop(loop)
     _quit_on_signals(app)
     code = 0

@@ -1,4 +1,4 @@
-"""UI tests run every async test on a qasync loop, the same kind of loop as the app."""
+"""UI tests run every async test on the app's own loop (qasync's, ui/common/event_loop.py)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import qasync
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
+from ui.common.event_loop import EventLoop
 from ui.transcript.chat_view import ChatView
 
 _loops: list[qasync.QEventLoop] = []  # the current test's loop
@@ -22,7 +23,7 @@ def _qasync_loop() -> qasync.QEventLoop:
     app = QApplication.instance() or QApplication([])
     # As in the app: closing a test's last window must not quit the loop under the test.
     app.setQuitOnLastWindowClosed(False)
-    loop = qasync.QEventLoop(app, already_running=False)
+    loop = EventLoop(app, already_running=False)
     _loops[:] = [loop]
     return loop
 

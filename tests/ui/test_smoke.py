@@ -7,13 +7,14 @@ from pathlib import Path
 
 from tests.ui.app_support import running_app
 from tests.ui.async_wait import wait_until
+from ui.common.event_loop import EventLoop
 
 
 async def test_app_streams_an_answer_and_saves_it(gateway, tmp_path: Path) -> None:
     env = {"CHORUS_DATA_DIR": str(tmp_path), "OPENAI_BASE_URL": gateway.url}
     async with running_app(env) as assembly:
         window = assembly.window
-        assert type(asyncio.get_running_loop()).__module__.startswith("qasync")
+        assert isinstance(asyncio.get_running_loop(), EventLoop)  # the app's (qasync's)
         assert window.windowTitle() == "Chorus"
         assert assembly.services.settings.active_profile.startswith("Environment")
         window.composer.set_text("hello from the window")
