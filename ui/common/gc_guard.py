@@ -8,8 +8,10 @@ a timer on the GUI thread, with the same thresholds Python would use.
 
 A full collection walks every object the app has (about 90,000 after start-up: modules,
 classes, Qt wrappers): 70 to 170 ms during which the window cannot paint. So the first
-check, once the start-up is done, freezes what exists then (``gc.freeze``: those objects
-are never walked again), and while ``busy()`` says answers are streaming a full
+check, once the window is up, freezes what exists then (``gc.freeze``: those objects are
+never walked again), and so does the first idle check ``REFREEZE_S`` later, once what
+is loaded after the first paint (the HTTP client, the Markdown parser, the lexers:
+another 40,000 objects) is there. While ``busy()`` says answers are streaming a full
 collection waits, up to ``MAX_DEFER_S``, for them to end; the younger generations are
 collected as usual meanwhile.
 """
@@ -17,6 +19,7 @@ collected as usual meanwhile.
 from __future__ import annotations
 
 import gc
+import math
 import time
 from collections.abc import Callable
 
@@ -24,6 +27,7 @@ from PySide6.QtCore import QObject, QTimer
 
 INTERVAL_MS = 500
 MAX_DEFER_S = 60.0  # the longest a full collection waits for the streams to end
+REFREEZE_S = 10.0  # after the first freeze: freeze what the start-up loaded later
 
 
 def _never_busy() -> bool:
@@ -43,6 +47,7 @@ class GarbageCollector(QObject):
         self.collections = 0
         self.busy: Callable[[], bool] = _never_busy  # set by the app: answers streaming
         self._freeze = freeze
+        self._refreeze_at = math.inf
         self._deferred_since: float | None = None
         gc.disable()
         self._timer = QTimer(self)
@@ -55,6 +60,10 @@ class GarbageCollector(QObject):
         if self._freeze:
             self._freeze = False
             gc.freeze()  # the first check comes once the window is up
+            self._refreeze_at = time.monotonic() + REFREEZE_S
+        elif time.monotonic() >= self._refreeze_at and not self.busy():
+            self._refreeze_at = math.inf
+            gc.freeze()
         counts = gc.get_count()
         for generation in (2, 1, 0):
             if counts[generation] <= self.threshold[generation]:
