@@ -28,6 +28,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import windows
 from heartbeat import heartbeat, settle
+from loop_trace import LoopTrace, traced_app
 from memory import rss_mb
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
@@ -48,11 +49,20 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--width", type=int, default=1600)
     parser.add_argument("--height", type=int, default=900)
+    parser.add_argument(
+        "--trace-loop",
+        type=float,
+        default=0.0,
+        metavar="MS",
+        help="list the Qt events that ran in gaps longer than MS (bench/loop_trace.py)",
+    )
     args = parser.parse_args()
 
-    app = QApplication(sys.argv)
+    trace = LoopTrace() if args.trace_loop else None
+    app = traced_app(sys.argv, trace) if trace is not None else QApplication(sys.argv)
     view = CompareView("light")
     window = windows.shown(view, args.width, args.height)
+    windows.preload_lexers(app)
     ids = [f"col{i}" for i in range(COLUMNS)]
     view.set_columns([(cid, f"bench-model-{i}") for i, cid in enumerate(ids)])
     for i, cid in enumerate(ids):
@@ -121,7 +131,11 @@ def main() -> None:
 
     for index in range(COLUMNS):
         make_feed(index)
+    if trace is not None:
+        trace.enabled = True
     stream = heartbeat(app, args.seconds + 1.5)
+    if trace is not None:
+        trace.enabled = False
     settle(app, 1.0)
     rss_after = rss_mb()
 
@@ -129,13 +143,18 @@ def main() -> None:
     print(f"{COLUMNS} columns × {total_chars:,} chars in {args.seconds:g} s at {rate}")
     print(f"idle event loop, same window:  {baseline.summary()}")
     print(f"while streaming:               {stream.summary()}")
+    print(f"  {stream.own_summary()}")
     print(f"RSS {rss_before:.1f} MB before the streams, {rss_after:.1f} MB after")
+    if trace is not None:
+        print(trace.report(stream, args.trace_loop))
     windows.close(app, [window])
     print(
         json.dumps(
             {
                 "max_stall_ms": round(stream.max_gap, 2),
                 "p99_stall_ms": round(stream.p99_gap, 2),
+                "max_own_stall_ms": round(stream.max_own, 2),
+                "p99_own_stall_ms": round(stream.p99_own, 2),
                 "rss_growth_mb": round(rss_after - rss_before, 1),
             }
         )

@@ -98,7 +98,8 @@ class Beats:
         waited = (self.waits[-1] - self.waits[0]) * 1000
         return (
             f"without the GUI thread's waits for a CPU ({waited:,.0f} ms in all): "
-            f"p99 {self.p99_own:.2f} ms, max {self.max_own:.2f} ms; "
+            f"p99 {self.p99_own:.2f} ms, max {self.max_own:.2f} ms; CPU time in the gaps: "
+            f"p99 {self.p99_cpu:.2f} ms, max {self.max_cpu:.2f} ms; "
             f"gaps > 16 ms: {sum(w > 16 for w in owns)}, > 8 ms: {sum(w > 8 for w in owns)}"
         )
 

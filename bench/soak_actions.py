@@ -109,10 +109,15 @@ async def regenerate(assembly: Assembly, step: int) -> str | None:
 
 
 async def stop_mid_stream(assembly: Assembly, step: int) -> str | None:
-    """A long answer, stopped a second in: the partial text stays, "stopped"."""
+    """A long answer, stopped a second into its text: the partial text stays, "stopped"."""
     assembly.window.new_chat()
     send(assembly, f"{question(step)} [[markdown 60000 seed {step}]]")
-    await pump(1.0)
+    started = time.monotonic()
+    while time.monotonic() - started < TIMEOUT_S:  # a second of text, however slow the start
+        answer = last_answer(assembly)
+        if answer is not None and len(answer.content) > 2000:
+            break
+        await pump(0.05)
     assembly.window.stop()
     if not await until_idle(assembly):
         return "timed out"

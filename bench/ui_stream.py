@@ -60,6 +60,7 @@ def main() -> None:
     app = QApplication(sys.argv)
     view = ChatView("light")
     window = windows.shown(view, args.width, args.height)
+    windows.preload_lexers(app)
 
     history = []
     for i in range(args.history):
@@ -121,6 +122,7 @@ def main() -> None:
     print(f"streamed {total_chars:,} chars in {args.seconds:g} s at {TOKENS_PER_S} tok/s")
     print(f"idle event loop, same window:  {baseline.summary()}")
     print(f"while streaming:               {stream.summary()}")
+    print(f"  {stream.own_summary()}")
     if flushes:
         print(
             f"flushes: {len(flushes)}; median {statistics.median(flushes):.2f} ms, "
@@ -136,6 +138,8 @@ def main() -> None:
             {
                 "max_stall_ms": round(stream.max_gap, 2),
                 "p99_stall_ms": round(stream.p99_gap, 2),
+                "max_own_stall_ms": round(stream.max_own, 2),
+                "p99_own_stall_ms": round(stream.p99_own, 2),
                 "max_cpu_stall_ms": round(stream.max_cpu, 2),
             }
         )
