@@ -94,20 +94,3 @@ async def test_ctrl_r_regenerates_every_column(assembly: Assembly, gateway) -> N
         answer = col.branch()[-1]
         assert answer.content.startswith("Echo: once more")
         assert len(col.siblings(answer.id)) == 2
-
-
-async def test_a_sweep_with_repeats_tells_an_effect_from_noise(assembly: Assembly, gateway) -> None:
-    window = assembly.window
-    window.set_model("gpt-4o")
-    window.composer.set_text("noise")
-    # temperature 0 repeats itself exactly; 1.5 varies: the values differ beyond the noise
-    window.run_sweep([("temperature", [0.0, 1.5])], 3)
-    comparisons = assembly.comparisons
-    await wait_until(lambda: len(gateway.requests) == 6 and not comparisons.is_generating())
-    results = window.compare_page.sweep_results
-    check = results.noise()
-    assert check.within is not None and check.between is not None
-    assert check.between > check.within
-    text = results.noise_label.text()
-    assert text.startswith("Diversity between values") and "among repeats of one value" in text
-    assert results.effect_against_first(1).startswith("Diversity against the first value")

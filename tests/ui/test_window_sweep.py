@@ -134,3 +134,22 @@ async def test_a_sweep_needs_a_prompt_and_no_images(assembly: Assembly, gateway)
     assert window.page is not assembly.eval_page
     assert any("Write the prompt to sweep" in t for t in notices)
     assert gateway.chat_requests() == []
+
+
+async def test_a_sweep_with_repeats_tells_an_effect_from_noise(assembly: Assembly, gateway) -> None:
+    window, tab = assembly.window, assembly.sweep_tab
+    window.set_model("gpt-4o")
+    window.composer.set_text("noise")
+    # temperature 0 repeats itself exactly; 1.5 varies: the values differ beyond the noise
+    window.run_sweep([("temperature", [0.0, 1.5])], 3)
+    evaluations = assembly.evaluations
+    await wait_until(lambda: not evaluations.busy(), 30)
+    assert len(gateway.chat_requests()) == 6
+    tab.refresh()
+    results = tab.results
+    check = results.noise()
+    assert check.within is not None and check.between is not None
+    assert check.between > check.within
+    text = results.noise_label.text()
+    assert text.startswith("Diversity between values") and "among repeats of one value" in text
+    assert results.effect_against_first(1).startswith("Diversity against the first value")
