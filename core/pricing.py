@@ -378,8 +378,16 @@ Price = ModelPrice
 
 
 def cost_of(usage: Usage | None, price: ModelPrice | None) -> float | None:
-    """Dollars for ``usage`` at ``price``; None when either is unknown."""
-    return usage_cost(usage, price)
+    """Dollars for ``usage`` at ``price``; None when either is unknown, or when tokens
+    were used of a kind the price does not give."""
+    if usage is None or price is None:
+        return None
+    if usage.prompt_tokens is None and usage.completion_tokens is None:
+        return None
+    prompt, completion = usage.prompt_tokens or 0, usage.completion_tokens or 0
+    if (prompt and price.input is None) or (completion and price.output is None):
+        return None
+    return (prompt * (price.input or 0.0) + completion * (price.output or 0.0)) / PER_MILLION
 
 
 def estimate_cost(

@@ -9,6 +9,7 @@ from __future__ import annotations
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QApplication, QDialog, QLabel, QVBoxLayout, QWidget
+from shiboken6 import isValid
 
 from core import compare, param_stack
 from core.chat import Chat, ImagePart, Message
@@ -478,7 +479,7 @@ class ComparePage(Page):
 
     def _col_view(self, column_id: str, method: str, arg: object) -> None:
         column = self.view.column(column_id)
-        if column is not None:
+        if column is not None and isValid(column.view):  # not mid-destruction at quit
             getattr(column.view, method)(arg)
 
     def _stream_text(self, cid: str, mid: str, content: str, reasoning: str, calls: object) -> None:
