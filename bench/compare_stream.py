@@ -27,11 +27,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import windows
+from heartbeat import heartbeat, settle
+from loop_trace import LoopTrace, traced_app
 from memory import rss_mb
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 from sample_text import answer, question
-from ui_stream import _settle, heartbeat
 
 from core.chat import Message, Stats, Usage
 from ui.compare.view import CompareView
@@ -48,18 +49,27 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--width", type=int, default=1600)
     parser.add_argument("--height", type=int, default=900)
+    parser.add_argument(
+        "--trace-loop",
+        type=float,
+        default=0.0,
+        metavar="MS",
+        help="list the Qt events that ran in gaps longer than MS (bench/loop_trace.py)",
+    )
     args = parser.parse_args()
 
-    app = QApplication(sys.argv)
+    trace = LoopTrace() if args.trace_loop else None
+    app = traced_app(sys.argv, trace) if trace is not None else QApplication(sys.argv)
     view = CompareView("light")
     window = windows.shown(view, args.width, args.height)
+    windows.preload_lexers(app)
     ids = [f"col{i}" for i in range(COLUMNS)]
     view.set_columns([(cid, f"bench-model-{i}") for i, cid in enumerate(ids)])
     for i, cid in enumerate(ids):
         column = view.column(cid)
         assert column is not None
         column.view.set_rows([MessageRow(Message(role="user", content=question(i)))])
-    _settle(app, 1.0)
+    settle(app, 1.0)
     baseline = heartbeat(app, 2.0)
 
     total_chars = int(args.seconds * TOKENS_PER_S * CHARS_PER_TOKEN)
@@ -121,21 +131,30 @@ def main() -> None:
 
     for index in range(COLUMNS):
         make_feed(index)
+    if trace is not None:
+        trace.enabled = True
     stream = heartbeat(app, args.seconds + 1.5)
-    _settle(app, 1.0)
+    if trace is not None:
+        trace.enabled = False
+    settle(app, 1.0)
     rss_after = rss_mb()
 
     rate = f"{TOKENS_PER_S} tok/s each"
     print(f"{COLUMNS} columns × {total_chars:,} chars in {args.seconds:g} s at {rate}")
     print(f"idle event loop, same window:  {baseline.summary()}")
     print(f"while streaming:               {stream.summary()}")
+    print(f"  {stream.own_summary()}")
     print(f"RSS {rss_before:.1f} MB before the streams, {rss_after:.1f} MB after")
+    if trace is not None:
+        print(trace.report(stream, args.trace_loop))
     windows.close(app, [window])
     print(
         json.dumps(
             {
                 "max_stall_ms": round(stream.max_gap, 2),
                 "p99_stall_ms": round(stream.p99_gap, 2),
+                "max_own_stall_ms": round(stream.max_own, 2),
+                "p99_own_stall_ms": round(stream.p99_own, 2),
                 "rss_growth_mb": round(rss_after - rss_before, 1),
             }
         )

@@ -1,5 +1,7 @@
-"""The fake gateway as a child process for the benchmarks: ``python -m tests.gateway`` on a
-free loopback port, waited for until it listens, and stopped (or killed) at the end.
+"""The benchmarks' gateway as a child process: ``bench/stream_gateway.py`` (the suite's
+fake gateway, paced and scripted by the message) on a free loopback port, waited for until
+it listens, and stopped (or killed) at the end. In its own process, its work never holds
+the app's GIL.
 
 On Linux the child is also sent SIGTERM when the benchmark dies, however it dies.
 """
@@ -31,9 +33,11 @@ def _die_with_parent() -> None:
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
-def start_gateway(port: int, delay: float) -> subprocess.Popen[str]:
+def start_gateway(port: int, rate: float) -> subprocess.Popen[str]:
+    """The gateway on ``port``, streaming ``rate`` events a second."""
+    script = ROOT / "bench" / "stream_gateway.py"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "tests.gateway", "--port", str(port), "--delay", str(delay)],
+        [sys.executable, str(script), "--port", str(port), "--rate", str(rate)],
         cwd=ROOT,
         preexec_fn=_die_with_parent,
         stdin=subprocess.DEVNULL,

@@ -26,13 +26,13 @@ import os
 import statistics
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import windows
+from heartbeat import heartbeat, settle
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 from sample_text import answer, question
@@ -60,6 +60,7 @@ def main() -> None:
     app = QApplication(sys.argv)
     view = ChatView("light")
     window = windows.shown(view, args.width, args.height)
+    windows.preload_lexers(app)
 
     history = []
     for i in range(args.history):
@@ -69,7 +70,7 @@ def main() -> None:
             message = Message(role="assistant", content=answer(1200, i), model="bench-model")
         history.append(MessageRow(message))
     view.set_rows(history)
-    _settle(app, 1.0)
+    settle(app, 1.0)
     baseline = heartbeat(app, 2.0)
 
     total_chars = int(args.seconds * TOKENS_PER_S * CHARS_PER_TOKEN)
@@ -114,13 +115,14 @@ def main() -> None:
     feeder.timeout.connect(feed)
     feeder.start()
     stream = heartbeat(app, args.seconds + 1.5, on_beat)
-    _settle(app, 0.2)
+    settle(app, 0.2)
     BEATS.extend(stream.times)
 
     flushes.sort()
     print(f"streamed {total_chars:,} chars in {args.seconds:g} s at {TOKENS_PER_S} tok/s")
     print(f"idle event loop, same window:  {baseline.summary()}")
     print(f"while streaming:               {stream.summary()}")
+    print(f"  {stream.own_summary()}")
     if flushes:
         print(
             f"flushes: {len(flushes)}; median {statistics.median(flushes):.2f} ms, "
@@ -136,80 +138,12 @@ def main() -> None:
             {
                 "max_stall_ms": round(stream.max_gap, 2),
                 "p99_stall_ms": round(stream.p99_gap, 2),
+                "max_own_stall_ms": round(stream.max_own, 2),
+                "p99_own_stall_ms": round(stream.p99_own, 2),
                 "max_cpu_stall_ms": round(stream.max_cpu, 2),
             }
         )
     )
-
-
-class Beats:
-    """Heartbeat tick times (wall clock and this process's CPU time)."""
-
-    def __init__(self) -> None:
-        self.times: list[float] = []
-        self.cpu: list[float] = []
-
-    def gaps(self) -> list[tuple[float, float]]:
-        """(wall ms, CPU ms) between consecutive ticks."""
-        return [
-            ((b - a) * 1000, (cb - ca) * 1000)
-            for a, b, ca, cb in zip(
-                self.times, self.times[1:], self.cpu, self.cpu[1:], strict=False
-            )
-        ]
-
-    @property
-    def max_gap(self) -> float:
-        return max((wall for wall, _ in self.gaps()), default=0.0)
-
-    @property
-    def p99_gap(self) -> float:
-        walls = sorted(wall for wall, _ in self.gaps())
-        return walls[int(len(walls) * 0.99) - 1] if walls else 0.0
-
-    @property
-    def max_cpu(self) -> float:
-        """The longest gap counting only time this process was running."""
-        return max((min(wall, cpu) for wall, cpu in self.gaps()), default=0.0)
-
-    def summary(self) -> str:
-        walls = [wall for wall, _ in self.gaps()]
-        return (
-            f"{len(walls):,} ticks; gap median {statistics.median(walls):.2f} ms, "
-            f"p99 {self.p99_gap:.2f} ms, max {self.max_gap:.2f} ms "
-            f"(CPU time in the worst gap: {self.max_cpu:.2f} ms); "
-            f"gaps > 16 ms: {sum(w > 16 for w in walls)}, > 8 ms: {sum(w > 8 for w in walls)}"
-        )
-
-
-def heartbeat(
-    app: QApplication, seconds: float, on_beat: Callable[[], None] | None = None
-) -> Beats:
-    """Run the event loop for ``seconds`` with a 1 ms timer recording its ticks."""
-    beats = Beats()
-
-    def beat() -> None:
-        beats.times.append(time.perf_counter())
-        beats.cpu.append(time.process_time())
-        if on_beat is not None:
-            on_beat()
-
-    timer = QTimer()
-    timer.setTimerType(Qt.TimerType.PreciseTimer)
-    timer.setInterval(1)
-    timer.timeout.connect(beat)
-    timer.start()
-    end = time.perf_counter() + seconds
-    while time.perf_counter() < end:
-        app.processEvents()
-    timer.stop()
-    return beats
-
-
-def _settle(app: QApplication, seconds: float) -> None:
-    end = time.perf_counter() + seconds
-    while time.perf_counter() < end:
-        app.processEvents()
 
 
 if __name__ == "__main__":

@@ -34,7 +34,7 @@ from ui.chat.controller import ChatController
 from ui.chat.page import ChatPage
 from ui.common.app_theme import apply_theme
 from ui.common.event_loop import EventLoop
-from ui.common.gc_guard import GarbageCollector, settle_garbage
+from ui.common.gc_guard import GarbageCollector
 from ui.common.icon import app_icon
 from ui.common.learned_rules import LearnedRules
 from ui.common.memory_trim import limit_malloc_arenas, trim_memory_after_work
@@ -48,6 +48,7 @@ from ui.eval.files import wire as wire_eval_dialogs
 from ui.eval.page import EvalPage
 from ui.eval.sweep_tab import SweepTab
 from ui.params.editors.json_editor import JsonEditor
+from ui.render.markdown import load_parser
 from ui.shell.composer import Composer
 from ui.shell.main_window import DEFAULT_TEXT_SIZE, MainWindow
 from ui.tools.server_switch import ServerSwitch
@@ -83,11 +84,11 @@ class Assembly:
     def finish_start(self) -> None:
         """What can wait until the window is on screen: finding the keyring (tens of
         ms of backend discovery), the profile that can send, the common lexers, the
-        HTTP client (on a worker thread) and then keeping what starting made out of
-        later garbage collections."""
+        Markdown parser and the HTTP client (in worker threads)."""
         _pick_usable_profile(self.services)
         self.window.set_ready()
         self.chat_page.view.load_common_lexers()
+        load_parser()
         loop = asyncio.get_running_loop()
         self.settling = loop.create_task(self._settle(), name="settle")
 
@@ -96,7 +97,6 @@ class Assembly:
             await self.services.client.prepare()
         except Exception as exc:  # the first request makes it then, and says why not
             log.warning("could not make the HTTP client ahead: %s", exc)
-        settle_garbage()
 
     def save_all_now(self) -> None:
         self.controller.save_all_now()
@@ -323,8 +323,12 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     return parser.parse_args(list(argv))
 
 
-async def run(app: QApplication, args: argparse.Namespace) -> int:
+async def run(
+    app: QApplication, args: argparse.Namespace, collector: GarbageCollector | None = None
+) -> int:
     assembly = build(app)
+    if collector is not None:
+        collector.busy = assembly.runner.streaming  # no full collection mid-stream
     window = assembly.window
     window.show()
     await asyncio.sleep(0)  # let the first paint happen
@@ -383,7 +387,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     code = 0
     with loop:
         try:
-            code = loop.run_until_complete(run(app, args))
+            code = loop.run_until_complete(run(app, args, collector))
         except RuntimeError as exc:  # the app quit from outside; chats were saved
             log.info("stopped: %s", exc)
     collector.stop()

@@ -1,4 +1,5 @@
-"""The app's one HTTP client: split timeouts, pooled connections, no redirects.
+"""The app's one HTTP client: split timeouts, pooled connections, no redirects, and
+bodies read in turns with the rest of the event loop (:mod:`core.api.turns`).
 
 httpx (tens of ms to import) is imported when the client is made, after the window
 is on screen.
@@ -38,6 +39,8 @@ def make_http_client(
     """The app's one HTTP client: split timeouts, pooled connections, no redirects."""
     import httpx
 
+    from core.api.turns import take_turns
+
     return httpx.AsyncClient(
         transport=transport,
         timeout=timeout
@@ -54,4 +57,5 @@ def make_http_client(
         ),
         headers={"User-Agent": user_agent()},
         follow_redirects=False,
+        event_hooks={"response": [take_turns]},
     )

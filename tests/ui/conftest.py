@@ -1,4 +1,4 @@
-"""UI tests run every async test on a qasync loop, the same kind of loop as the app."""
+"""UI tests run every async test on the app's own loop (qasync's, ui/common/event_loop.py)."""
 
 from __future__ import annotations
 

@@ -184,6 +184,10 @@ class AnswerRunner(QObject):
         task = self._tasks.get(key)
         return task is not None and not task.done()
 
+    def streaming(self) -> bool:
+        """True while any answer is running."""
+        return any(not task.done() for task in self._tasks.values())
+
     def stop(self, key: str) -> None:
         task = self._tasks.get(key)
         if task is not None and not task.done():

@@ -57,7 +57,8 @@ def resolve_theme(setting: str) -> str:
 def apply_theme(app: QApplication, setting: str) -> str:
     """Apply the palette for ``setting``; returns the theme in effect."""
     theme = resolve_theme(setting)
-    app.setStyle("Fusion")
+    if app.style().name().lower() != "fusion":
+        app.setStyle("Fusion")  # once: a new style object at every theme change is waste
     palette = QPalette()
     for role, colour in (_DARK if theme == "dark" else _LIGHT).items():
         palette.setColor(role, QColor(colour))

@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMenu,
-    QProgressBar,
     QPushButton,
     QSizePolicy,
     QStyle,
@@ -29,6 +28,7 @@ from PySide6.QtWidgets import (
 from core.chat import ErrorInfo, Stats
 from core.model_rules import model_traits
 from core.stats_text import stats_text, stats_tooltip
+from ui.common.busy_bar import BusyBar
 from ui.common.tone import set_tone
 
 # mark -> (badge text, tooltip), in the order badges are shown
@@ -150,10 +150,8 @@ class CompareColumnHeader(QWidget):
             badge.hide()
             self.badges[mark] = badge
 
-        self.busy = QProgressBar(self)
+        self.busy = BusyBar(self)
         self.busy.setObjectName("compareBusy")
-        self.busy.setRange(0, 0)
-        self.busy.setTextVisible(False)
         self.busy.setFixedHeight(3)
         self.busy.setAccessibleName("Generating")
         policy = self.busy.sizePolicy()

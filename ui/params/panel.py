@@ -100,6 +100,7 @@ class ParamsPanel(QWidget):
         self._always_dropped: set[str] = set()
         self._renamed: dict[str, str] = {}
         self._limits: dict[str, tuple[float, float]] = {}
+        self._marks: tuple[object, ...] = ()  # what set_model last applied
         self._last_emitted: dict[str, object] = {}
 
         self.presets = ParamPresetBar(self)

@@ -5,7 +5,8 @@ document, highlight a few hundred tokens…). The worker runs steps while the ev
 is otherwise idle, for at most ``slice_ms`` per turn, so input and painting go on in
 between; a turn ends early when a step as long as the previous one would overrun it.
 Lower ``priority`` numbers run first. A step that yields a number of seconds parks its
-job for that long (e.g. while a lexer loads on another thread).
+job for that long (e.g. while a lexer loads on another thread). The workers of several
+views space their slices apart (``SLICE_SPACING_S``), so they do not add up in one pass.
 """
 
 from __future__ import annotations
@@ -19,6 +20,10 @@ from PySide6.QtCore import QObject, QTimer, Signal
 URGENT = 0  # rows on screen
 NORMAL = 1  # highlighting, rows just off screen
 BACKGROUND = 2  # measuring rows far from the viewport
+# A slice never follows another worker's (every view has one) closer than this: the
+# columns of a comparison would otherwise run their slices in one pass of the loop.
+SLICE_SPACING_S = 0.002
+_last_slice_end = -1.0
 
 
 class _Entry:
@@ -127,6 +132,10 @@ class IdleWorker(QObject):
             self._timer.start(interval)
 
     def _run_slice(self) -> None:
+        global _last_slice_end
+        if time.perf_counter() - _last_slice_end < SLICE_SPACING_S:
+            self._timer.start(1)  # another view's worker just ran: not in the same pass
+            return
         deadline = time.perf_counter() + self.slice_ms / 1000
         ran = False
         last_step = 0.0
@@ -142,5 +151,6 @@ class IdleWorker(QObject):
             self._step(key, entry)
             last_step = time.perf_counter() - now
         if ran:
+            _last_slice_end = time.perf_counter()
             self.slice_finished.emit()
         self._schedule()

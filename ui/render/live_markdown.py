@@ -37,8 +37,8 @@ from ui.render.markdown import (
     top_blocks,
 )
 
-CODE_PART_LINES = 60  # lines of code per part
-SYNC_HIGHLIGHT_LINES = 40  # longer code blocks are highlighted later, in slices
+CODE_PART_LINES = 20  # lines of code per part
+SYNC_HIGHLIGHT_LINES = 20  # longer code blocks are highlighted later, in slices
 FEED_CHARS = 4096  # a finished message is fed in steps of about this many characters
 _REFERENCE_DEFINITION = re.compile(r"^ {0,3}\[[^\]\n]+\]:", re.MULTILINE)
 

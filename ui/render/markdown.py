@@ -9,14 +9,16 @@ Every code block gets a header with its language and a ``chorus:copy/<n>`` link,
 ``n`` counts the code blocks of one message from 0; ``Rendered.code_blocks[n]`` is the
 text that link copies.
 
-markdown-it (tens of ms to import) is imported when the first message is rendered; its
-renderer subclass lives in :mod:`ui.render.html_renderer`.
+markdown-it (tens of ms to import) is imported on a background thread once the window is
+on screen (:func:`load_parser`), or when the first message is rendered if that comes
+first; its renderer subclass lives in :mod:`ui.render.html_renderer`.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -45,6 +47,14 @@ def _parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "xhtmlOut": False}, renderer_cls=ChorusRenderer)
     md.enable(["table", "strikethrough"])
     return md
+
+
+def load_parser() -> None:
+    """Make the Markdown parser on a background thread, unless it is made: importing
+    markdown-it would otherwise hold up the first answer (a new chat shows no Markdown
+    before it)."""
+    if _parser.cache_info().currsize == 0:
+        threading.Thread(target=_parser, name="chorus-markdown", daemon=True).start()
 
 
 @dataclass(frozen=True, slots=True)

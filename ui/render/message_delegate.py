@@ -99,7 +99,8 @@ class MessageDelegate(QStyledItemDelegate):
         if painter.hasClipping():
             clip = clip.intersected(painter.clipBoundingRect())
         clip.translate(-rect.left(), -rect.top())
-        docs.paint(painter, rect.left(), rect.top(), clip)
+        background = QColor(colors.user_bg if item.message.role == "user" else colors.base)
+        docs.paint(painter, rect.left(), rect.top(), clip, background)
 
     # --- links, tooltips ------------------------------------------------------------------
 

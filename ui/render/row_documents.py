@@ -22,11 +22,13 @@ from PySide6.QtGui import (
     QFont,
     QPainter,
     QPalette,
+    QPixmap,
     QTextDocument,
     QTextLine,
 )
 
 from ui.render.palette import palette, stylesheet
+from ui.render.part_pixmaps import pixmap_of
 
 SECTIONS = ("head", "think", "body", "tools", "foot")
 H_PAD = 16  # left and right padding of a row
@@ -65,10 +67,44 @@ def make_document(html: str, theme: str, width: float, font: QFont) -> QTextDocu
     return doc
 
 
-class PartDoc:
-    """One document of a row and where it sits."""
+def first_change(old: QTextDocument, new: QTextDocument) -> float:
+    """Where (y in ``new``) ``new`` starts to look different from ``old``: 0 unless ``new``
+    only adds text to ``old`` (a part being written), then the top of the line the old
+    text ended on. Text that was only added after changes nothing before it: Markdown
+    that restyles earlier text (a closing ``**``, a table's delimiter row) removes or
+    moves characters, so the old text is then no longer a prefix."""
+    old_text = old.toPlainText()
+    if not old_text or not new.toPlainText().startswith(old_text):
+        return 0.0
+    old.documentLayout().documentSize()  # laid out (a PartDoc's document always is)
+    old_last = old.lastBlock()
+    new_block = new.findBlockByNumber(old.blockCount() - 1)
+    if not new_block.isValid() or new_block.blockFormat() != old_last.blockFormat():
+        return 0.0
+    top = new.documentLayout().blockBoundingRect(new_block).top()
+    line = new_block.layout().lineAt(max(0, old_last.layout().lineCount() - 1))
+    if line.isValid():
+        top += line.y()
+    return max(0.0, top)
 
-    __slots__ = ("doc", "fence", "height", "html", "kind", "section", "y")
+
+class PartDoc:
+    """One document of a row and where it sits; ``dirty_from``: where (in the document)
+    it changed last, for the repaint of a part being written."""
+
+    __slots__ = (
+        "__weakref__",
+        "dirty_from",
+        "doc",
+        "fence",
+        "height",
+        "html",
+        "kind",
+        "painted",
+        "pixmap",
+        "section",
+        "y",
+    )
 
     def __init__(self, doc: QTextDocument, part: PartLike, section: str) -> None:
         self.doc = doc
@@ -77,7 +113,10 @@ class PartDoc:
         self.fence = part.fence
         self.section = section
         self.y = 0.0
+        self.dirty_from = 0.0
         self.height = math.ceil(doc.documentLayout().documentSize().height())
+        self.painted = 0  # times drawn from the document
+        self.pixmap: tuple[int, QPixmap] | None = None  # (background rgba, the drawing)
 
 
 class RowDocs:
@@ -110,7 +149,11 @@ class RowDocs:
             doc = make_document(part.html, self.theme, self.width, self.font)
             item = PartDoc(doc, part, section)
             if i < len(docs):
-                self._dirty_top = min(self._dirty_top, docs[i].y)
+                old = docs[i]
+                if old.kind == item.kind and old.fence == item.fence:
+                    item.dirty_from = first_change(old.doc, doc)
+                if item.dirty_from <= 0:
+                    self._dirty_top = min(self._dirty_top, old.y)
                 docs[i] = item
             else:
                 docs.append(item)
@@ -129,7 +172,7 @@ class RowDocs:
 
         Call after :meth:`stack`.
         """
-        top = min([self._dirty_top, *(item.y for item in self._changed)])
+        top = min([self._dirty_top, *(item.y + item.dirty_from for item in self._changed)])
         self._changed = []
         self._dirty_top = math.inf
         return -1 if top == math.inf else max(0, int(top) - 2)
@@ -180,26 +223,55 @@ class RowDocs:
 
     # --- painting and hit-testing -------------------------------------------------------
 
-    def paint(self, painter: QPainter, x: float, y: float, clip: QRectF) -> None:
-        """Draw the documents meeting ``clip`` (row coordinates) with the row at (x, y)."""
+    def paint(
+        self,
+        painter: QPainter,
+        x: float,
+        y: float,
+        clip: QRectF,
+        background: QColor | None = None,
+    ) -> None:
+        """Draw the documents meeting ``clip`` (row coordinates) with the row at (x, y).
+
+        With the ``background`` they are drawn on, a document drawn before is drawn from
+        its pixmap (see :mod:`ui.render.part_pixmaps`): a blit instead of laying text out
+        again, for the parts that stay while the one being written changes."""
         p = palette(self.theme)
         text = QColor(p.text)
         muted = QColor(p.muted)
         ctx = QAbstractTextDocumentLayout.PaintContext()
         first = max(0, bisect.bisect_right(self._tops, clip.top()) - 1)
+        ratio = painter.device().devicePixelRatioF() if background is not None else 1.0
         for item in self.flat[first:]:
             if item.y > clip.bottom():
                 break
             if item.y + item.height < clip.top():
                 continue
-            ctx.palette.setColor(
-                QPalette.ColorRole.Text, muted if item.section == "think" else text
-            )
+            color = muted if item.section == "think" else text
+            if background is not None and item.painted:
+                pixmap = pixmap_of(item, self.width, background, ratio, color)
+                if pixmap is not None:
+                    visible = clip.intersected(QRectF(H_PAD, item.y, pixmap.width(), item.height))
+                    source = visible.translated(-H_PAD, -item.y)
+                    scale = pixmap.devicePixelRatio()
+                    painter.drawPixmap(
+                        visible.translated(x, y),
+                        pixmap,
+                        QRectF(
+                            source.x() * scale,
+                            source.y() * scale,
+                            source.width() * scale,
+                            source.height() * scale,
+                        ),
+                    )
+                    continue
+            ctx.palette.setColor(QPalette.ColorRole.Text, color)
             ctx.clip = clip.translated(-H_PAD, -item.y)
             painter.save()
             painter.translate(x + H_PAD, y + item.y)
             item.doc.documentLayout().draw(painter, ctx)
             painter.restore()
+            item.painted += 1
 
     def item_at(self, point: QPointF) -> PartDoc | None:
         i = bisect.bisect_right(self._tops, point.y()) - 1
