@@ -79,7 +79,7 @@ class ChatPage(Page):
         ctl.stream_started.connect(view.start_stream)
         ctl.stream_text.connect(view.stream_text)
         ctl.stream_finished.connect(self._stream_finished)
-        ctl.generating_changed.connect(lambda _generating: self.changed.emit())
+        ctl.generating_changed.connect(self._generating_changed)
         ctl.chat_changed.connect(self._chat_changed)
         view.regenerate_requested.connect(ctl.regenerate)
         view.retry_requested.connect(ctl.retry)
@@ -99,9 +99,7 @@ class ChatPage(Page):
         panel.unlock_requested.connect(ctl.unlock_round)
         panel.stop_requested.connect(ctl.stop)
         view.answer_action.connect(self.answer_action)
-        ctl.answer_streaming.connect(
-            lambda _thread, m, entries: self.answer_streaming.emit(m, entries)
-        )
+        ctl.answer_streaming.connect(self._answer_streaming)
         ctl.repeats_changed.connect(self.repeats_changed)
 
     @property
@@ -414,6 +412,14 @@ class ChatPage(Page):
             self.notifier.offer_undo(text, lambda: self.controller.restore_messages(removed, leaf))
 
     # --- from the controller ------------------------------------------------------------------
+
+    # Bound methods, not lambdas: Qt disconnects them when the page is destroyed, so an
+    # answer that ends while the window closes does not reach a deleted page.
+    def _generating_changed(self, _generating: bool) -> None:
+        self.changed.emit()
+
+    def _answer_streaming(self, _thread: Chat, message: Message, entries: object) -> None:
+        self.answer_streaming.emit(message, entries)
 
     def _stream_finished(self, row: MessageRow) -> None:
         self.view.finish_stream(row)
