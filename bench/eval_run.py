@@ -43,7 +43,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import qasync
 from gateway_process import free_port, start_gateway, stop_gateway
 from memory import rss_mb
 from PySide6.QtCore import QTimer
@@ -52,6 +51,7 @@ from PySide6.QtWidgets import QApplication
 from core.eval.model import Config, Row, TestSet
 from tests.ui.app_support import memory_secrets
 from ui.app import build
+from ui.common.event_loop import EventLoop
 from ui.common.gc_guard import GarbageCollector
 from ui.common.memory_trim import limit_malloc_arenas
 
@@ -223,12 +223,12 @@ def main() -> None:
     )
     args = parser.parse_args()
     port = free_port()
-    gateway = start_gateway(port, 1.0 / TOKENS_PER_S)
+    gateway = start_gateway(port, TOKENS_PER_S)
     limit_malloc_arenas()  # as ui.app.main does: the app as a person starts it
     app = QApplication(sys.argv[:1])
     app.setQuitOnLastWindowClosed(False)
     collector = GarbageCollector(app)  # garbage collected on the GUI thread only
-    loop = qasync.QEventLoop(app)
+    loop = EventLoop(app)  # the app's loop (ui.app.main)
     asyncio.set_event_loop(loop)
     url = f"http://127.0.0.1:{port}/v1"
     try:
