@@ -40,10 +40,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import windows
+from heartbeat import Beats, heartbeat
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QPaintEvent
 from PySide6.QtWidgets import QApplication
-from ui_stream import Beats, heartbeat
 
 from core.chat import ChoiceSnapshot, Message, TokenLogprob, TopLogprob
 from core.token_heat import ENTROPY
