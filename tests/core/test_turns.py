@@ -137,3 +137,20 @@ async def test_the_apps_http_client_reads_streams_in_turns(gateway, chat) -> Non
     body = {"model": "m", "stream": True, "messages": [{"role": "user", "content": "x"}]}
     completion = await chat.complete(Endpoint(gateway.url), body, acc)
     assert completion.choices[0].content == words
+
+
+async def test_a_part_already_received_is_read_at_once_after_a_bare_yield() -> None:
+    """anyio yields once (``sleep(0)``, a checkpoint) before it hands out a part it has
+    already received: that is no wait for the network, so the read is not held back
+    (held back, the reads fell behind the parts and an answer ended ~20 ms late)."""
+    clock, sleeps = FakeClock(), Sleeps()
+
+    async def checkpointed(count: int) -> AsyncIterator[bytes]:
+        for i in range(count):
+            await asyncio.sleep(0)
+            yield b"part %d" % i
+
+    parts = TurnTaking(checkpointed(5), clock=clock, sleep=sleeps)
+    got = [part async for part in parts]
+    assert len(got) == 5
+    assert sleeps.calls == []
