@@ -204,6 +204,12 @@ class StreamAccumulator:
 
     # --- reading ------------------------------------------------------------------
 
+    @property
+    def finishing(self) -> bool:
+        """Every choice has its finish reason: what follows is the usage and the end."""
+        choices = self._choices
+        return bool(choices) and all(c.finish_reason for c in choices.values())
+
     def content(self, index: int = 0) -> str:
         """The text of choice ``index`` so far."""
         state = self._choices.get(index)

@@ -38,6 +38,7 @@ from core.api.errors import (
 from core.api.http import make_http_client
 from core.api.retry import RetryPolicy, retry_delay
 from core.api.sse import ChatStreamDecoder, MalformedEventError
+from core.api.turns import hurry
 from core.chat import Completion
 from core.endpoint import Endpoint
 
@@ -270,7 +271,7 @@ class ChatClient:
         mime = content_type.split(";")[0].strip().lower()
         chunks = _body_reads(response)
         if mime in _SSE_TYPES or mime in _SNIFFED_TYPES:
-            head = await _read_stream(call, chunks, acc, on_update)
+            head = await _read_stream(call, chunks, acc, on_update, lambda: hurry(response))
             if head is None:
                 return
             body, content_type = head, ""
@@ -303,8 +304,10 @@ async def _read_stream(
     chunks: AsyncIterator[bytes],
     acc: StreamAccumulator,
     on_update: Callable[[StreamAccumulator], None] | None,
+    finishing: Callable[[], None] | None = None,
 ) -> bytes | None:
-    """Read an event stream into ``acc``; None when it ended properly.
+    """Read an event stream into ``acc``; None when it ended properly. ``finishing`` is
+    called once every choice has its finish reason (the usage and ``[DONE]`` follow).
 
     A body that held no event at all is returned whole (up to ``BODY_LIMIT``) for
     reading as a JSON answer: some servers ignore ``stream`` or mislabel the type.
@@ -336,6 +339,9 @@ async def _read_stream(
                 add_many(decoded)
                 if acc.error_payload is not None:
                     raise stream_error(acc.error_payload, call.url, call.request_id)
+                if finishing is not None and acc.finishing:
+                    finishing()
+                    finishing = None
                 if on_update is not None and acc.version != version_seen:
                     version_seen = acc.version
                     on_update(acc)

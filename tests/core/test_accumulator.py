@@ -296,3 +296,14 @@ def test_no_rate_for_one_token_or_one_read() -> None:
     acc.add({"choices": [], "usage": {"completion_tokens": 1}})
     acc.add(chunk({"content": "c"}))
     assert acc.snapshot().tokens_per_s is None
+
+
+def test_finishing_once_every_choice_has_its_finish_reason() -> None:
+    acc = StreamAccumulator()
+    assert not acc.finishing  # nothing yet
+    acc.add_many([chunk({"content": "a"}, 0), chunk({"content": "b"}, 1)])
+    assert not acc.finishing
+    acc.add(chunk({}, 0, finish_reason="stop"))
+    assert not acc.finishing  # choice 1 still streams
+    acc.add(chunk({}, 1, finish_reason="length"))
+    assert acc.finishing

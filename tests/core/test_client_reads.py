@@ -131,3 +131,33 @@ async def test_compressed_stream(chat: ChatClient, gateway: Gateway, chunked: bo
     await chat.complete(Endpoint(gateway.url, "sk-test"), chat_body(), acc)
     assert acc.content() == "Sent compressed"
     assert acc.snapshot().choices[0].finish_reason == "stop"
+
+
+async def test_the_body_is_hurried_once_every_choice_has_its_finish_reason(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """After the finish reason only the usage and [DONE] follow: from then on the body
+    is read as it arrives (core/api/turns.py ``hurry``), not paced, so the answer ends
+    the moment its last byte comes."""
+    import core.api.client as client_module
+
+    seen: list[int] = []  # the events read when the body was hurried
+    reads = [event(c) for c in text_chunks(["One", " two"])]
+    reads += [event({"choices": [], "usage": {"completion_tokens": 2}}), b"data: [DONE]\n\n"]
+    fed: list[bytes] = []
+
+    def recorded(response: httpx.Response) -> None:
+        seen.append(len(fed))
+
+    async def body() -> AsyncIterator[bytes]:
+        for read in reads:
+            fed.append(read)
+            yield read
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, headers={"content-type": "text/event-stream"}, content=body())
+
+    monkeypatch.setattr(client_module, "hurry", recorded)
+    acc = await complete(httpx.MockTransport(handler))
+    assert acc.snapshot().choices[0].content == "One two"
+    assert seen == [4]  # once, right after the finish chunk (role, two words, finish)

@@ -154,3 +154,19 @@ async def test_a_part_already_received_is_read_at_once_after_a_bare_yield() -> N
     got = [part async for part in parts]
     assert len(got) == 5
     assert sleeps.calls == []
+
+
+async def test_a_hurried_reader_waits_for_the_network_without_the_interval() -> None:
+    clock, sleeps = FakeClock(), Sleeps()
+    gates = [asyncio.Event() for _ in range(3)]
+    parts = TurnTaking(arriving(gates), clock=clock, sleep=sleeps)
+    gates[0].set()
+    assert await parts.__anext__() == b"part 0"
+    parts.hurry()  # the answer's end is coming: read it the moment it arrives
+    clock.now += 0.0015
+    for i in (1, 2):
+        read = asyncio.ensure_future(parts.__anext__())
+        await asyncio.sleep(0)
+        gates[i].set()
+        assert await read == b"part %d" % i
+    assert sleeps.calls == []
