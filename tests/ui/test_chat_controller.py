@@ -221,6 +221,6 @@ async def test_a_jobs_own_saver_is_flushed_and_forgotten_when_its_jobs_end(
         )
         assert runner.start(job)
     assert len(runner._savers) == 3
-    await wait_until(lambda: not runner.streaming() and not runner._retiring)
+    await wait_until(lambda: not runner.streaming() and not runner._savers)
     assert runner._savers == {}  # an evaluation's thousands of cells leave none behind
     assert all(s.flushes >= 1 for s in savers)

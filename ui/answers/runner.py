@@ -105,7 +105,6 @@ class AnswerRunner(QObject):
         self._jobs: dict[str, AnswerJob] = {}
         self._streams: dict[str, StreamAccumulator] = {}  # by answer id, while it streams
         self._savers: dict[int, Saver] = {}  # the jobs' own savers, besides ours
-        self._retiring: set[asyncio.Task[None]] = set()  # their last writes, then forgotten
 
     # --- asking --------------------------------------------------------------------------
 
@@ -226,26 +225,20 @@ class AnswerRunner(QObject):
             if job.on_finished is not None:
                 job.on_finished(answer)
             self.finished.emit(job.key)
-            self._retire(job.saver)
+            await self._retire(job.saver)
         return answer
 
-    def _retire(self, saver: Saver | None) -> None:
-        """Forget a job's own saver once no job uses it, after its last write (an
+    async def _retire(self, saver: Saver | None) -> None:
+        """Write a job's own saver's last changes and forget it once no job uses it (an
         evaluation gives every cell one: kept, they would pile up run after run)."""
         if saver is None or any(j.saver is saver for j in self._jobs.values()):
             return
-
-        async def flush_and_forget() -> None:
-            try:
-                await saver.flush()
-            except OSError as exc:
-                self.save_failed(exc)
-            if not any(j.saver is saver for j in self._jobs.values()):
-                self._savers.pop(id(saver), None)
-
-        task = asyncio.get_running_loop().create_task(flush_and_forget(), name="retire saver")
-        self._retiring.add(task)
-        task.add_done_callback(self._retiring.discard)
+        try:
+            await saver.flush()
+        except OSError as exc:
+            self.save_failed(exc)
+        if not any(j.saver is saver for j in self._jobs.values()):
+            self._savers.pop(id(saver), None)
 
     async def _run_group(
         self, key: str, jobs: list[AnswerJob], on_all_finished: Callable[[], None]
@@ -380,8 +373,6 @@ class AnswerRunner(QObject):
     async def shutdown(self) -> None:
         """Stop every answer (each is saved as "stopped") and write what is pending."""
         await self.stop_and_wait(list(self._tasks))
-        if self._retiring:
-            await asyncio.gather(*self._retiring, return_exceptions=True)
         for saver in [self.saver, *self._savers.values()]:
             try:
                 await saver.flush()
