@@ -159,25 +159,27 @@ async def comparison(assembly: Assembly, step: int) -> str | None:
 
 
 async def sweep(assembly: Assembly, step: int) -> str | None:
-    """A temperature sweep (0, 0.5, 1, 1.5) from a chat, run with the Sweep tab's button."""
+    """A temperature sweep (0, 0.5, 1, 1.5) of a chat's prompt, run with the Sweep tab's
+    button: an evaluation of one row and four columns."""
     window = assembly.window
     window.new_chat()
     window.composer.set_text(f"Sweep {step}: {question(step)}")
-    panel = window.compare_page.sweep_panel
+    panel = assembly.sweep_tab.panel
     panel.axis1_values.setText("0, 0.5, 1, 1.5")
     panel.run_button.click()
     await pump(0.05)
-    if window.page is not window.compare_page:
+    if window.page is not assembly.eval_page:
         return "the sweep did not start"
     if not await until_idle(assembly):
         return "timed out"
-    cols = columns(assembly)
-    if len(cols) != 4:
-        return f"{len(cols)} sweep columns, wanted 4"
-    for col in cols:
-        problem = ended(col.branch()[-1], "done")
+    run = assembly.evaluations.run
+    if run is None or len(run.configs) != 4:
+        return f"{len(run.configs) if run else 0} sweep columns, wanted 4"
+    for cell in run.cells:
+        config = run.config(cell.config_id)
+        problem = ended(cell.answer, "done")
         if problem:
-            return f"sweep {col.params.get('temperature')}: {problem}"
+            return f"sweep {config.label if config else cell.config_id}: {problem}"
     return None
 
 

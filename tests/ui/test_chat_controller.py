@@ -187,3 +187,40 @@ async def test_an_answer_left_streaming_by_a_crash_opens_as_interrupted(
     assert answer.error is not None and "closed before this answer finished" in answer.error.message
     assert not controller.is_generating()
     assert rows and rows[-1][-1].message is answer
+
+
+class _CountingSaver:
+    def __init__(self) -> None:
+        self.flushes = 0
+
+    def touch(self, chat: Chat) -> None: ...
+
+    async def flush(self) -> None:
+        self.flushes += 1
+
+
+async def test_a_jobs_own_saver_is_flushed_and_forgotten_when_its_jobs_end(
+    qtbot: QtBot, controller: ChatController, gateway
+) -> None:
+    from core.conversation import add_user_message, start_answer
+    from ui.answers.runner import AnswerJob
+
+    runner = controller.runner
+    savers = [_CountingSaver() for _ in range(3)]
+    for n, saver in enumerate(savers):
+        chat = Chat(model="m")
+        add_user_message(chat, f"question {n}")
+        answer = start_answer(chat, "m", {})
+        job = AnswerJob(
+            key=f"own:{n}",
+            owner=chat,
+            thread=chat,
+            answer=answer,
+            endpoint=Endpoint(gateway.url),
+            saver=saver,
+        )
+        assert runner.start(job)
+    assert len(runner._savers) == 3
+    await wait_until(lambda: not runner.streaming() and not runner._savers)
+    assert runner._savers == {}  # an evaluation's thousands of cells leave none behind
+    assert all(s.flushes >= 1 for s in savers)

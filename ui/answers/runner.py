@@ -225,7 +225,20 @@ class AnswerRunner(QObject):
             if job.on_finished is not None:
                 job.on_finished(answer)
             self.finished.emit(job.key)
+            await self._retire(job.saver)
         return answer
+
+    async def _retire(self, saver: Saver | None) -> None:
+        """Write a job's own saver's last changes and forget it once no job uses it (an
+        evaluation gives every cell one: kept, they would pile up run after run)."""
+        if saver is None or any(j.saver is saver for j in self._jobs.values()):
+            return
+        try:
+            await saver.flush()
+        except OSError as exc:
+            self.save_failed(exc)
+        if not any(j.saver is saver for j in self._jobs.values()):
+            self._savers.pop(id(saver), None)
 
     async def _run_group(
         self, key: str, jobs: list[AnswerJob], on_all_finished: Callable[[], None]
