@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Generator
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -92,7 +93,16 @@ class _Paced:
 class TurnTaking:
     """``parts`` read in turns and at a bounded rate; see the module docstring."""
 
-    __slots__ = ("_clock", "_interval", "_parts", "_sleep", "_started", "_turn_s", "_woke")
+    __slots__ = (
+        "__weakref__",
+        "_clock",
+        "_interval",
+        "_parts",
+        "_sleep",
+        "_started",
+        "_turn_s",
+        "_woke",
+    )
 
     def __init__(
         self,
@@ -144,15 +154,20 @@ def _stream_class() -> Callable[[httpx.AsyncByteStream], httpx.AsyncByteStream]:
 
         def __init__(self, inner: httpx.AsyncByteStream) -> None:
             self._inner = inner
-            self._reader: TurnTaking | None = None
+            # Weak: the response outlives its reading (an error keeps it in a traceback),
+            # and a reader kept alive with it would keep the transport's own generator
+            # unclosed until the garbage collector finalises it outside the event loop.
+            self._reader: weakref.ref[TurnTaking] | None = None
 
         def __aiter__(self) -> AsyncIterator[bytes]:
-            self._reader = TurnTaking(self._inner.__aiter__())
-            return self._reader
+            reader = TurnTaking(self._inner.__aiter__())
+            self._reader = weakref.ref(reader)
+            return reader
 
         def hurry(self) -> None:
-            if self._reader is not None:
-                self._reader.hurry()
+            reader = self._reader() if self._reader is not None else None
+            if reader is not None:
+                reader.hurry()
 
         async def aclose(self) -> None:
             await self._inner.aclose()
