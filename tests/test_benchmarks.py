@@ -35,7 +35,7 @@ CASES: list[tuple[str, list[str], set[str]]] = [
     ("compare_stream.py", ["--seconds", "1"], {"max_stall_ms", "p99_stall_ms", "rss_growth_mb"}),
     ("ui_stream.py", ["--seconds", "1"], {"max_stall_ms", "p99_stall_ms"}),
     ("heatmap.py", ["--tokens", "300"], {"max_stall_ms", "paint_ms"}),
-    ("startup.py", ["--runs", "1"], {"chorus_s", "bare_s", "ratio"}),
+    ("startup.py", ["--runs", "1"], {"chorus_s", "bare_s", "ratio", "ready_s", "ready_ratio"}),
     ("stream_parse.py", [], {"ratio_vs_floor", "per_event_ratio_vs_floor"}),
     (
         "long_chat.py",

@@ -1,4 +1,5 @@
-"""The composition root: builds the core services and the main window, runs the loop."""
+"""The composition root: builds the core services, the pages and the main window, and runs
+the app in the window the first paint showed (see ``ui.launch``)."""
 
 from __future__ import annotations
 
@@ -6,9 +7,7 @@ import argparse
 import asyncio
 import logging
 import os
-import signal
-import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -33,14 +32,13 @@ from ui.arena.page import ArenaPage
 from ui.chat.controller import ChatController
 from ui.chat.page import ChatPage
 from ui.common.app_theme import apply_theme
-from ui.common.event_loop import EventLoop
 from ui.common.gc_guard import GarbageCollector
-from ui.common.icon import app_icon
 from ui.common.learned_rules import LearnedRules
-from ui.common.memory_trim import limit_malloc_arenas, trim_memory_after_work
+from ui.common.memory_trim import trim_memory_after_work
 from ui.common.notifier import Notifier
 from ui.common.services import Services
 from ui.common.settings_service import SettingsService
+from ui.common.startup_probe import mark, probing
 from ui.compare.controller import CompareController
 from ui.compare.page import ComparePage
 from ui.eval.controller import EvalController
@@ -58,7 +56,6 @@ from ui.transcript.chat_view import ChatView
 if TYPE_CHECKING:
     import httpx
 
-APP_NAME = "Chorus"
 log = logging.getLogger(__name__)
 
 
@@ -128,9 +125,11 @@ def build(
     *,
     secrets: Secrets | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
+    window: MainWindow | None = None,
 ) -> Assembly:
-    """Make every service, page and the main window (not shown). Call inside a running
-    loop. The one place that knows every part of the app."""
+    """Make every service, page and the main window (not shown), or fill ``window``, the
+    one the first paint showed (``ui.launch``). Call inside a running loop. The one place
+    that knows every part of the app."""
     env = dict(os.environ if env is None else env)
     notifier = Notifier()
     settings, settings_problem = load_settings(paths.settings_path(env))
@@ -171,7 +170,8 @@ def build(
     gate = ContinuationGate(services.client, prefs, notifier)
     controller.gate = comparisons.gate = gate
     composer = Composer()
-    window = MainWindow(services, notifier, composer, theme)
+    window = window if window is not None else MainWindow()
+    window.assemble(services, notifier, composer, theme)
     chat_page = ChatPage(controller, services, ChatView(theme), composer, window.stack)
     compare_page = ComparePage(comparisons, services, composer, theme, window.stack)
     window.chat_page, window.compare_page = chat_page, compare_page
@@ -310,29 +310,24 @@ def _pick_usable_profile(services: Services) -> None:
     services.prefs.set(active_profile=services.profiles()[0].name)
 
 
-def parse_args(argv: Sequence[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        prog="chorus", description="A desktop chat client for OpenAI-compatible endpoints."
-    )
-    parser.add_argument("prompt", nargs="?", help="start a new chat and send this message")
-    parser.add_argument("--model", help="the model for a new chat")
-    parser.add_argument("--eval", metavar="PATH", help="open a saved evaluation run (JSON file)")
-    parser.add_argument(
-        "--run", action="store_true", help="with --eval: send its cells without an answer"
-    )
-    return parser.parse_args(list(argv))
-
-
 async def run(
-    app: QApplication, args: argparse.Namespace, collector: GarbageCollector | None = None
+    app: QApplication,
+    args: argparse.Namespace,
+    collector: GarbageCollector | None = None,
+    window: MainWindow | None = None,
 ) -> int:
-    assembly = build(app)
+    """The app from the window the first paint showed (``ui.launch.main``) to its close."""
+    assembly = build(app, window=window)
     if collector is not None:
         collector.busy = assembly.runner.streaming  # no full collection mid-stream
     window = assembly.window
     window.show()
-    await asyncio.sleep(0)  # let the first paint happen
+    await asyncio.sleep(0)  # let the assembled window paint
     assembly.finish_start()
+    if probing():
+        window.repaint()
+        mark("ready")
+        QTimer.singleShot(0, window.close)
     if args.model or args.prompt:
         window.new_chat()
         if args.model:
@@ -352,43 +347,3 @@ async def run(
     await closed.wait()
     await assembly.close()
     return 0
-
-
-def _quit_on_signals(app: QApplication) -> None:
-    """SIGTERM and SIGINT quit like closing the window (chats are saved first)."""
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: app.quit())
-    # Python runs signal handlers between bytecodes; a timer lets it run while Qt waits.
-    timer = QTimer(app)
-    timer.start(250)
-    timer.timeout.connect(lambda: None)
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    logging.basicConfig(
-        level=logging.DEBUG if os.environ.get("CHORUS_DEBUG") else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    argv = list(argv if argv is not None else sys.argv)
-    args = parse_args(argv[1:])
-    limit_malloc_arenas()  # before Qt's and asyncio's threads start (ui/common/memory_trim.py)
-    app = QApplication(argv[:1])
-    app.setApplicationName(APP_NAME)
-    app.setOrganizationName(APP_NAME)
-    app.setDesktopFileName("chorus")
-    app.setWindowIcon(app_icon())
-    # run() ends when the last window closes and then shuts down (stops streams, saves,
-    # closes connections); Qt quitting by itself first would stop the loop under it.
-    app.setQuitOnLastWindowClosed(False)
-    collector = GarbageCollector(app)
-    loop = EventLoop(app)
-    asyncio.set_event_loop(loop)
-    _quit_on_signals(app)
-    code = 0
-    with loop:
-        try:
-            code = loop.run_until_complete(run(app, args, collector))
-        except RuntimeError as exc:  # the app quit from outside; chats were saved
-            log.info("stopped: %s", exc)
-    collector.stop()
-    return code

@@ -24,7 +24,6 @@ Elsewhere (macOS, Windows, musl) there are no such calls and this does nothing.
 from __future__ import annotations
 
 import ctypes
-import logging
 import os
 import sys
 import time
@@ -32,8 +31,6 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, SignalInstance
-
-log = logging.getLogger(__name__)
 
 DELAY_MS = 1000  # after the work that freed the memory ends
 MIN_INTERVAL_S = 10.0  # between two trims
@@ -128,7 +125,11 @@ class MemoryTrimmer(QObject):
         self._trim(0)
         self._last = time.monotonic()
         self.trims += 1
-        log.debug("malloc_trim(0) took %.1f ms", (self._last - started) * 1000)
+        import logging  # not before the first paint (ui/launch.py)
+
+        logging.getLogger(__name__).debug(
+            "malloc_trim(0) took %.1f ms", (self._last - started) * 1000
+        )
 
 
 def trim_memory_after_work(parent: QObject, *signals: SignalInstance) -> MemoryTrimmer:

@@ -95,8 +95,9 @@ def build_menus(
     """The window's menus; returns every action by name."""
     actions: dict[str, QAction] = {}
     bar = window.menuBar()
+    shown = {m.title(): m for m in bar.findChildren(QMenu)}  # titles the first paint drew
     for title, specs in MENUS.items():
-        menu = bar.addMenu(title)
+        menu = shown.get(title) or bar.addMenu(title)
         menu.setToolTipsVisible(True)  # a disabled action says why
         for spec in specs:
             if spec is SEPARATOR:

@@ -7,14 +7,14 @@ kind of page. What a page cannot do now is disabled, with the page's reason as t
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtCore import QByteArray, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QPalette
 from PySide6.QtWidgets import (
     QApplication,
+    QHBoxLayout,
     QInputDialog,
     QLabel,
     QMainWindow,
@@ -26,40 +26,23 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.chat import Chat, ImagePart, Message
-from core.profiles import describe_url
-from core.settings import SendWith
-from core.storage.format import summarize
-from ui.chats.housekeeping import ChatHousekeeping
-from ui.chats.sidebar import Sidebar
-from ui.common.learned_rules import FIELD as LEARNED_FIELD
-from ui.common.learned_rules import LearnedRules
-from ui.common.notice_bar import NoticeBar
-from ui.common.notifier import Notice, Notifier
-from ui.common.services import Services
-from ui.common.undo_bar import UndoBar
-from ui.params.panel import ParamsPanel
-from ui.params.preset_store import PresetStore
-from ui.params.request_preview import RequestPreview
-from ui.sampling.sampling_view import SamplingView
-from ui.sampling.tab import SamplingTab
-from ui.shell import column_sets
-from ui.shell.actions import ABOUT, build_menus
-from ui.shell.actions import refresh as refresh_actions
-from ui.shell.composer import Composer
-from ui.shell.dialogs import Dialogs
-from ui.shell.header import ChatHeader
+from ui.shell.first_look import FirstLook
 from ui.shell.page import Command, Page
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # imported by assemble(): the first paint needs none of them
+    from core.chat import Chat, ImagePart, Message
+    from core.settings import SendWith
     from ui.arena.page import ArenaPage
     from ui.chat.page import ChatPage
     from ui.chats.search_panel import SearchPanel
+    from ui.common.notifier import Notice, Notifier
+    from ui.common.services import Services
     from ui.compare.page import ComparePage
     from ui.eval.page import EvalPage
+    from ui.shell.composer import Composer
 
-log = logging.getLogger(__name__)
 PREVIEW_DELAY_MS = 150
+MENU_TITLES = ("&File", "&Edit", "&Chat", "&View", "&Settings", "&Help")  # actions.MENUS
 DEFAULT_TEXT_SIZE = 11  # points, Settings.font_size's default
 MIN_TEXT_SIZE, MAX_TEXT_SIZE = 8, 32
 
@@ -67,16 +50,64 @@ MIN_TEXT_SIZE, MAX_TEXT_SIZE = 8, 32
 class MainWindow(QMainWindow):
     tools_requested = Signal()  # Settings › MCP servers and tools
 
-    def __init__(
+    def __init__(self, look: FirstLook | None = None) -> None:
+        """The window as the first paint shows it: placed, sized and split as ``look``
+        says (the panels still empty). :meth:`assemble` makes the rest; without a
+        ``look``, it places the window from the settings."""
+        super().__init__()
+        self.setObjectName("mainWindow")
+        self.setWindowTitle("Chorus")
+        self._look = look
+        self._assembled = False
+        if look is not None:
+            # A layout, not the splitter to come: making a QSplitter creates Qt's whole
+            # namespace of enums (~14 ms), which the rest pays for after the paint.
+            frame = QWidget(self)
+            row = QHBoxLayout(frame)
+            row.setContentsMargins(0, 0, 0, 0)
+            panes = [QWidget(frame) for _ in range(3)]
+            for pane in panes:
+                pane.setAutoFillBackground(True)
+                row.addWidget(pane)
+            row.setStretch(1, 1)
+            panes[0].setFixedWidth(look.sidebar_width)
+            panes[2].setFixedWidth(look.params_panel_width)
+            panes[0].setVisible(look.sidebar_visible)
+            panes[2].setVisible(look.params_panel_visible)
+            panes[1].setBackgroundRole(QPalette.ColorRole.Base)  # where the transcript goes
+            self.setCentralWidget(frame)
+            bar = self.menuBar()  # the menus' titles (filled by assemble): no jump after
+            for title in MENU_TITLES:
+                bar.addMenu(title)
+            self._place(look.window_geometry)
+
+    def _place(self, geometry: str) -> None:
+        self.resize(1280, 800)
+        if geometry:
+            self.restoreGeometry(QByteArray.fromBase64(geometry.encode()))
+
+    def assemble(
         self,
         services: Services,
         notifier: Notifier,
         composer: Composer,
         theme: str,
     ) -> None:
-        super().__init__()
-        self.setObjectName("mainWindow")
-        self.setWindowTitle("Chorus")
+        """Make the panels, menus and bars (the pages are added after)."""
+        from ui.chats.housekeeping import ChatHousekeeping
+        from ui.chats.sidebar import Sidebar
+        from ui.common.learned_rules import LearnedRules
+        from ui.common.notice_bar import NoticeBar
+        from ui.common.undo_bar import UndoBar
+        from ui.params.panel import ParamsPanel
+        from ui.params.preset_store import PresetStore
+        from ui.params.request_preview import RequestPreview
+        from ui.sampling.sampling_view import SamplingView
+        from ui.sampling.tab import SamplingTab
+        from ui.shell.actions import build_menus
+        from ui.shell.dialogs import Dialogs
+        from ui.shell.header import ChatHeader
+
         self.services = services
         self.notifier = notifier
         self.theme = theme
@@ -129,15 +160,20 @@ class MainWindow(QMainWindow):
         self.right.addTab(self.sampling, "Sampling")
         self.sampling_tab = SamplingTab(self.sampling, self.right, lambda: self._page, self)
 
-        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter = QSplitter(self)  # horizontal
         self.splitter.setChildrenCollapsible(False)
         for widget in (self.left, centre, self.right):
             self.splitter.addWidget(widget)
         self.splitter.setStretchFactor(1, 1)
         settings = services.settings
-        self.splitter.setSizes([settings.sidebar_width, 700, settings.params_panel_width])
         self.splitter.splitterMoved.connect(lambda *_: self._remember_sizes())
         self.setCentralWidget(self.splitter)
+        if self.isVisible():  # the first paint's window: lay the splitter out at its width
+            self.splitter.show()
+            layout = self.layout()
+            if layout is not None:
+                layout.activate()
+        self.splitter.setSizes([settings.sidebar_width, 700, settings.params_panel_width])
         self.left.setVisible(settings.sidebar_visible)
         self.right.setVisible(settings.params_panel_visible)
         self.status_label = QLabel(self)
@@ -156,13 +192,15 @@ class MainWindow(QMainWindow):
         self.sidebar.set_summaries(services.store.list_chats())
         for problem in services.store.problems:
             notifier.warning(problem.message)
-        self.resize(1280, 800)
-        if settings.window_geometry:
-            self.restoreGeometry(QByteArray.fromBase64(settings.window_geometry.encode()))
+        if self._look is None:  # not placed before the first paint
+            self._place(settings.window_geometry)
+        self._assembled = True
 
     # --- wiring ------------------------------------------------------------------------
 
     def _connect(self) -> None:
+        from ui.common.learned_rules import FIELD as LEARNED_FIELD
+
         notifier = self.notifier
         notifier.posted.connect(self._show_notice)
         notifier.cleared.connect(self.notice_bar.clear_key)
@@ -194,6 +232,8 @@ class MainWindow(QMainWindow):
 
     def _handlers(self) -> dict[str, Callable[[], object]]:
         """What each menu action does (see ``ui.shell.actions.MENUS``)."""
+        from ui.shell import column_sets
+
         return {
             "new_chat": self.new_chat,
             "compare": self.new_comparison,
@@ -322,11 +362,15 @@ class MainWindow(QMainWindow):
         self.show_page(page)
 
     def _listed(self, chat: Chat) -> None:
+        from core.storage.format import summarize
+
         self.sidebar.upsert(summarize(chat))
         if self._page is not None and self.page.shown_chat_id() == chat.id:
             self.sidebar.set_current(chat.id)
 
     def _imported(self, chat: Chat) -> None:
+        from core.storage.format import summarize
+
         self.sidebar.upsert(summarize(chat))
         self.open_chat(chat.id)
 
@@ -455,6 +499,9 @@ class MainWindow(QMainWindow):
 
     def _refresh(self) -> None:
         """Show the page's heading, parameters and state; enable what it can do."""
+        from core.profiles import describe_url
+        from ui.shell.actions import refresh as refresh_actions
+
         page = self.page
         heading = page.heading()
         self.header.set_model(heading.title, heading.detail)
@@ -559,6 +606,8 @@ class MainWindow(QMainWindow):
             page.set_text_size(points)
 
     def _about(self) -> None:
+        from ui.shell.actions import ABOUT
+
         box = QMessageBox(QMessageBox.Icon.Information, "About Chorus", ABOUT, parent=self)
         box.finished.connect(box.deleteLater)
         box.open()
@@ -615,6 +664,9 @@ class MainWindow(QMainWindow):
             self.services.prefs.set(**values)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self._assembled:
+            super().closeEvent(event)
+            return
         geometry = bytes(self.saveGeometry().toBase64().data()).decode()
         self.services.prefs.set(window_geometry=geometry)
         self.header.flush()

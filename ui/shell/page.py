@@ -10,15 +10,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
-from core.chat import Chat, ImagePart, Message
-from core.endpoint import Endpoint
-from core.param_stack import ParamState
-from core.pricing import ModelPrice
-from core.request import BuiltRequest
+if TYPE_CHECKING:  # the window's first paint imports this module: it stays light
+    from core.chat import Chat, ImagePart, Message
+    from core.endpoint import Endpoint
+    from core.param_stack import ParamState
+    from core.pricing import ModelPrice
+    from core.request import BuiltRequest
 
 
 class Command(StrEnum):
@@ -164,6 +166,8 @@ class Page(QObject):
 
     def shareable_params(self) -> ParamState:
         """The parameters without any model's defaults, for a new comparison to share."""
+        from core.param_stack import ParamState
+
         return ParamState(self.params())
 
     def model_defaults_target(self) -> tuple[str, dict[str, object]]:
