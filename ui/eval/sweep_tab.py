@@ -51,6 +51,7 @@ class SweepTab(QWidget):
     def __init__(self, controller: EvalController, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.controller = controller
+        self._following: tuple[str, int] | None = None  # what set_model last gave
         self.panel = SweepPanel(self)
         self.results = SweepResults(self)
         self.hint = QLabel(NO_SWEEP, self)
@@ -81,7 +82,11 @@ class SweepTab(QWidget):
         controller.progressed.connect(self._progressed)
 
     def set_model(self, model: str, prompts: int = 1) -> None:
-        """The model a sweep would ask, and how many prompts (rows) each point gets."""
+        """The model a sweep would ask, and how many prompts (rows) each point gets.
+        The same again changes nothing (each column's start of a send says so)."""
+        if (model, prompts) == self._following:
+            return
+        self._following = (model, prompts)
         self.panel.set_model(model)
         self.panel.set_prompts(prompts)
 

@@ -23,13 +23,19 @@ class ServerSwitch(QToolButton):
         self._servers: list[str] = []
         self._on: list[str] = []
         self._allowed: list[str] = []
+        self._built = False
         self.set_state([], None)
 
     def set_state(self, servers: list[str], holder: Chat | None) -> None:
-        """Show the configured ``servers`` and what ``holder`` (the chat on screen) uses."""
-        self._servers = list(servers)
-        self._on = [s for s in holder.tool_servers if s in servers] if holder is not None else []
-        self._allowed = list(holder.tool_allowed) if holder is not None else []
+        """Show the configured ``servers`` and what ``holder`` (the chat on screen) uses.
+        The same state again changes nothing (a send says "changed" once per column)."""
+        on = [s for s in holder.tool_servers if s in servers] if holder is not None else []
+        allowed = list(holder.tool_allowed) if holder is not None else []
+        state = (list(servers), on, allowed)
+        if self._built and state == (self._servers, self._on, self._allowed):
+            return
+        self._built = True
+        self._servers, self._on, self._allowed = state
         count = len(self._on)
         self.setText(f"MCP · {count}" if count else "MCP")
         names = ", ".join(self._on) or "none"
